@@ -1,0 +1,47 @@
+# Thin wrapper over Meson + ninja for the common verbs. See README.md.
+#   make          build build/tessera
+#   make run      install what is missing, build, serve the samples on http://localhost:8182/
+#   make test     install what is missing, build (plain and ASan+UBSan), run every test
+#   make fuzz     build the libFuzzer targets with clang (build-fuzz/)
+#   make bench    (later) throughput and latency against a static-file ceiling
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+PORT       ?= 8182
+
+.PHONY: all deps build asan run test unit fuzz clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Dwerror=true
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+
+run: build
+	./$(BUILD)/tessera serve --host 127.0.0.1 --port $(PORT)
+
+test: build asan
+	@scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+unit: build
+	@scripts/run-tests.sh --unit-only $(BUILD)
+
+fuzz: deps
+	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dbuildtype=debug
+	ninja -C $(FUZZ_BUILD)
+	@echo "fuzzers: $$(ls $(FUZZ_BUILD)/tests/fuzz_* | tr '\n' ' ')"
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

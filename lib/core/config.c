@@ -1,0 +1,285 @@
+/*
+ * config.c: the table of settings and the four ways to set them.
+ *
+ * The table is the single source of truth: defaults, types, ranges, the names
+ * of flags and environment variables, and the --help text all come from it.
+ */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY(name, type, def, min, max, doc) {#name, type, offsetof(struct ts_config, name), def, min, max, doc}
+
+const struct ts_config_key ts_config_keys[] = {
+    KEY(root, TS_CONF_STRING, "", 0, 0, "folder of images to serve (default: the bundled samples)"),
+    KEY(host, TS_CONF_STRING, "127.0.0.1", 0, 0, "address to listen on (0.0.0.0 for every interface)"),
+    KEY(port, TS_CONF_INT, "8182", 0, 65535, "TCP port to listen on (0 picks a free one)"),
+    KEY(threads, TS_CONF_INT, "0", 0, 1024, "worker threads for pixel work (0 = one per core)"),
+    KEY(loops, TS_CONF_INT, "0", 0, 256, "network event loops (0 = one per core)"),
+    KEY(queue_size, TS_CONF_INT, "1024", 1, 1000000, "pixel jobs that may wait for a worker before requests get 503"),
+    KEY(base_url, TS_CONF_STRING, "", 0, 0, "public URL prefix for ids, e.g. https://images.example.org (default: from X-Forwarded-* or Host)"),
+    KEY(tls_cert, TS_CONF_STRING, "", 0, 0, "PEM certificate chain; with tls_key serves HTTPS with HTTP/2"),
+    KEY(tls_key, TS_CONF_STRING, "", 0, 0, "PEM private key for tls_cert"),
+    KEY(max_width, TS_CONF_INT, "10000", 1, 1000000, "largest width of an image response (info.json maxWidth)"),
+    KEY(max_height, TS_CONF_INT, "0", 0, 1000000, "largest height of an image response (0 = max_width)"),
+    KEY(max_area, TS_CONF_INT, "100000000", 1, INT64_C(1000000000000), "largest area in pixels of an image response (info.json maxArea)"),
+    KEY(tile_size, TS_CONF_INT, "512", 16, 8192, "tile edge advertised for images that have no tiles of their own"),
+    KEY(confined_size_strict, TS_CONF_BOOL, "false", 0, 0, "answer 400 to a 3.0 !w,h box larger than the region (the validator's reading) instead of fitting to the region (the spec)"),
+    KEY(upscale_max_to_limits, TS_CONF_BOOL, "false", 0, 0, "make ^max enlarge to max_width/max_height/max_area (the spec's reading) instead of answering the region's own size (what the official validator expects)"),
+    KEY(extensions, TS_CONF_STRING, "tif,tiff,ptif,jp2,jph,jhc,jpx,j2k,j2c,jpg,jpeg,png,webp,heic,heif,avif,gif", 0, 0, "file extensions tried, in order, for an identifier given without one"),
+    KEY(rights, TS_CONF_STRING, "", 0, 0, "rights URI for info.json (3.0 rights, 2.1 license)"),
+    KEY(preferred_formats, TS_CONF_STRING, "", 0, 0, "comma-separated formats for info.json preferredFormats, e.g. webp,jpg"),
+    KEY(jpeg_quality, TS_CONF_INT, "85", 1, 100, "JPEG output quality"),
+    KEY(webp_quality, TS_CONF_INT, "80", 1, 100, "WebP output quality"),
+    KEY(avif_quality, TS_CONF_INT, "50", 1, 100, "AVIF output quality"),
+    KEY(jp2_quality, TS_CONF_INT, "48", 1, 100, "JPEG 2000 output quality"),
+    KEY(png_compression, TS_CONF_INT, "6", 0, 9, "PNG output compression level"),
+    KEY(vips_threads, TS_CONF_INT, "1", 1, 64, "libvips threads used by each request"),
+    KEY(cache_control, TS_CONF_STRING, "public, max-age=86400", 0, 0, "Cache-Control header for images and info.json (empty for none)"),
+    KEY(access_log, TS_CONF_STRING, "-", 0, 0, "access log: - for stderr, off, or a file path"),
+    KEY(log_level, TS_CONF_STRING, "info", 0, 0, "diagnostic log level: error, warn, info or debug"),
+    {NULL, TS_CONF_STRING, 0, NULL, 0, 0, NULL},
+};
+
+/* Compares a key name with `s`, where '-' in `s` stands for '_'. */
+static int name_eq(const char *key, const char *s, size_t n)
+{
+    if (strlen(key) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i] == '-' ? '_' : s[i];
+        if (c != key[i])
+            return 0;
+    }
+    return 1;
+}
+
+static const struct ts_config_key *find_key(const char *name, size_t n)
+{
+    for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
+        if (name_eq(k->name, name, n))
+            return k;
+    }
+    return NULL;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "on") == 0) {
+        *out = true;
+        return 0;
+    }
+    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0) {
+        *out = false;
+        return 0;
+    }
+    return -1;
+}
+
+static int set_key(struct ts_config *c, const struct ts_config_key *k, const char *value, struct ts_error *err)
+{
+    char *field = (char *)c + k->offset;
+    switch (k->type) {
+    case TS_CONF_STRING: {
+        char *copy = strdup(value);
+        if (copy == NULL)
+            return ts_error_set(err, 500, "out of memory");
+        free(*(char **)field);
+        *(char **)field = copy;
+        return 0;
+    }
+    case TS_CONF_INT: {
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (errno != 0 || end == value || *end != '\0')
+            return ts_error_set(err, 400, "%s: '%s' is not a whole number", k->name, value);
+        if (v < k->min || v > k->max)
+            return ts_error_set(err, 400, "%s: %lld is out of range %lld..%lld", k->name, v, (long long)k->min,
+                                (long long)k->max);
+        *(int64_t *)field = v;
+        return 0;
+    }
+    case TS_CONF_BOOL:
+        if (parse_bool(value, (bool *)field) != 0)
+            return ts_error_set(err, 400, "%s: '%s' is not true or false", k->name, value);
+        return 0;
+    }
+    return ts_error_set(err, 500, "%s: unknown type", k->name);
+}
+
+void ts_config_init(struct ts_config *c)
+{
+    memset(c, 0, sizeof(*c));
+    for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
+        int rc = set_key(c, k, k->def, NULL);
+        (void)rc;
+    }
+}
+
+void ts_config_release(struct ts_config *c)
+{
+    if (c == NULL)
+        return;
+    for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
+        if (k->type == TS_CONF_STRING) {
+            char **field = (char **)((char *)c + k->offset);
+            free(*field);
+            *field = NULL;
+        }
+    }
+}
+
+int ts_config_set(struct ts_config *c, const char *name, const char *value, struct ts_error *err)
+{
+    const struct ts_config_key *k = find_key(name, strlen(name));
+    if (k == NULL)
+        return ts_error_set(err, 400, "unknown setting '%s' (see tessera serve --help)", name);
+    return set_key(c, k, value, err);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+int ts_config_load_file(struct ts_config *c, const char *path, struct ts_error *err)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return ts_error_set(err, 400, "cannot open config file %s: %s", path, strerror(errno));
+    char line[4096];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        lineno++;
+        if (strchr(line, '\n') == NULL && !feof(f)) {
+            rc = ts_error_set(err, 400, "%s:%d: line too long", path, lineno);
+            break;
+        }
+        char *hash = strchr(line, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        char *s = trim(line);
+        if (*s == '\0')
+            continue;
+        char *eq = strchr(s, '=');
+        if (eq == NULL) {
+            rc = ts_error_set(err, 400, "%s:%d: expected 'key = value'", path, lineno);
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(s), *value = trim(eq + 1);
+        size_t vn = strlen(value);
+        if (vn >= 2 && value[0] == '"' && value[vn - 1] == '"') {
+            value[vn - 1] = '\0';
+            value++;
+        }
+        struct ts_error e;
+        if (ts_config_set(c, key, value, &e) != 0) {
+            rc = ts_error_set(err, 400, "%s:%d: %s", path, lineno, e.msg);
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int ts_config_load_env(struct ts_config *c, char *const *envp, struct ts_error *err)
+{
+    for (; envp != NULL && *envp != NULL; envp++) {
+        const char *e = *envp;
+        if (strncmp(e, "TESSERA_", 8) != 0 || strncmp(e, "TESSERA_CONFIG=", 15) == 0)
+            continue;
+        const char *eq = strchr(e, '=');
+        if (eq == NULL)
+            continue;
+        char name[64];
+        size_t n = (size_t)(eq - (e + 8));
+        if (n >= sizeof(name))
+            return ts_error_set(err, 400, "unknown environment variable %.*s", (int)(eq - e), e);
+        for (size_t i = 0; i < n; i++)
+            name[i] = (char)tolower((unsigned char)e[8 + i]);
+        name[n] = '\0';
+        const struct ts_config_key *k = find_key(name, n);
+        if (k == NULL)
+            return ts_error_set(err, 400, "unknown environment variable %.*s", (int)(eq - e), e);
+        struct ts_error e2;
+        if (set_key(c, k, eq + 1, &e2) != 0)
+            return ts_error_set(err, 400, "environment: %s", e2.msg);
+    }
+    return 0;
+}
+
+int ts_config_load(struct ts_config *c, int argc, char **argv, char *const *envp, struct ts_error *err)
+{
+    const char *file = NULL;
+    for (char *const *e = envp; e != NULL && *e != NULL; e++) {
+        if (strncmp(*e, "TESSERA_CONFIG=", 15) == 0)
+            file = *e + 15;
+    }
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            file = argv[i + 1];
+        else if (strncmp(argv[i], "--config=", 9) == 0)
+            file = argv[i] + 9;
+    }
+    ts_config_init(c);
+    if (file != NULL && *file != '\0' && ts_config_load_file(c, file, err) != 0)
+        return -1;
+    if (ts_config_load_env(c, envp, err) != 0)
+        return -1;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0)
+            return ts_error_set(err, 400, "unexpected argument '%s'", a);
+        a += 2;
+        const char *eq = strchr(a, '=');
+        size_t n = eq ? (size_t)(eq - a) : strlen(a);
+        if (n == 6 && strncmp(a, "config", 6) == 0) {
+            if (eq == NULL)
+                i++;
+            continue;
+        }
+        const struct ts_config_key *k = find_key(a, n);
+        if (k == NULL)
+            return ts_error_set(err, 400, "unknown option '--%.*s' (see --help)", (int)n, a);
+        const char *value;
+        if (eq != NULL) {
+            value = eq + 1;
+        } else if (k->type == TS_CONF_BOOL && (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0)) {
+            value = "true";
+        } else {
+            if (i + 1 >= argc)
+                return ts_error_set(err, 400, "option '--%.*s' needs a value", (int)n, a);
+            value = argv[++i];
+        }
+        if (set_key(c, k, value, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void ts_config_print_help(FILE *out)
+{
+    fprintf(out, "Settings (flag --name, environment TESSERA_NAME, or 'name = value' in --config FILE):\n");
+    for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
+        char flag[64];
+        size_t i;
+        for (i = 0; k->name[i] != '\0' && i < sizeof(flag) - 1; i++)
+            flag[i] = k->name[i] == '_' ? '-' : k->name[i];
+        flag[i] = '\0';
+        fprintf(out, "  --%-22s %s", flag, k->doc);
+        if (k->def[0] != '\0')
+            fprintf(out, " [%s]", k->def);
+        fputc('\n', out);
+    }
+}

@@ -1,0 +1,26 @@
+/*
+ * log.h: the server's diagnostic log (not the access log).
+ *
+ * One line per message on stderr: time, level, text. Lines from several
+ * threads never interleave (each is written with a single stdio call under
+ * the stream lock). The level is process-wide and set once at start-up.
+ */
+#ifndef TS_CORE_LOG_H
+#define TS_CORE_LOG_H
+
+enum ts_log_level { TS_LOG_ERROR, TS_LOG_WARN, TS_LOG_INFO, TS_LOG_DEBUG };
+
+/** Sets the most verbose level that is printed (default TS_LOG_INFO). */
+void ts_log_set_level(enum ts_log_level level);
+
+/** Parses "error", "warn", "info" or "debug". Returns 0, or -1 if unknown. */
+int ts_log_parse_level(const char *s, enum ts_log_level *out);
+
+void ts_log(enum ts_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define ts_log_error(...) ts_log(TS_LOG_ERROR, __VA_ARGS__)
+#define ts_log_warn(...) ts_log(TS_LOG_WARN, __VA_ARGS__)
+#define ts_log_info(...) ts_log(TS_LOG_INFO, __VA_ARGS__)
+#define ts_log_debug(...) ts_log(TS_LOG_DEBUG, __VA_ARGS__)
+
+#endif

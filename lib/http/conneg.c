@@ -1,0 +1,80 @@
+/*
+ * conneg.c: a small Accept parser, enough for JSON versus JSON-LD.
+ */
+#include "http/conneg.h"
+
+#include <string.h>
+#include <strings.h>
+
+static double parse_q(const char *p, const char *end)
+{
+    /* p points after "q=" */
+    double v = 0, scale = 1;
+    int dot = 0, digits = 0;
+    for (; p < end && ((*p >= '0' && *p <= '9') || *p == '.'); p++) {
+        if (*p == '.') {
+            dot = 1;
+            continue;
+        }
+        digits++;
+        if (dot) {
+            scale /= 10;
+            v += (*p - '0') * scale;
+        } else {
+            v = v * 10 + (*p - '0');
+        }
+    }
+    if (digits == 0 || v > 1)
+        return 1;
+    return v;
+}
+
+bool ts_conneg_ld(const char *accept, size_t len, bool prefer_ld)
+{
+    if (accept == NULL || len == 0)
+        return prefer_ld;
+    double q_ld = -1, q_json = -1;
+    size_t i = 0;
+    while (i < len) {
+        /* one media range: [i, ie) */
+        size_t ie = i;
+        while (ie < len && accept[ie] != ',')
+            ie++;
+        size_t ts = i;
+        while (ts < ie && (accept[ts] == ' ' || accept[ts] == '\t'))
+            ts++;
+        size_t te = ts;
+        while (te < ie && accept[te] != ';')
+            te++;
+        size_t tn = te;
+        while (tn > ts && (accept[tn - 1] == ' ' || accept[tn - 1] == '\t'))
+            tn--;
+        double q = 1;
+        /* parameters ";name=value": look for q */
+        for (size_t k = te; k < ie; k++) {
+            if (accept[k] != ';')
+                continue;
+            size_t v = k + 1;
+            while (v < ie && accept[v] == ' ')
+                v++;
+            if (v + 1 < ie && (accept[v] == 'q' || accept[v] == 'Q') && accept[v + 1] == '=')
+                q = parse_q(accept + v + 2, accept + ie);
+        }
+        size_t n = tn - ts;
+        if (n == 19 && strncasecmp(accept + ts, "application/ld+json", 19) == 0) {
+            if (q > q_ld)
+                q_ld = q;
+        } else if (n == 16 && strncasecmp(accept + ts, "application/json", 16) == 0) {
+            if (q > q_json)
+                q_json = q;
+        }
+        i = ie + 1;
+    }
+    if (q_ld < 0 && q_json < 0)
+        return prefer_ld;
+    if (q_ld > q_json && q_ld > 0)
+        return true;
+    if (q_json > q_ld && q_json > 0)
+        return false;
+    return prefer_ld;
+}

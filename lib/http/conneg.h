@@ -1,0 +1,19 @@
+/*
+ * conneg.h: choosing between application/json and application/ld+json from
+ * an Accept header (RFC 9110 quality values). Pure.
+ */
+#ifndef TS_HTTP_CONNEG_H
+#define TS_HTTP_CONNEG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/**
+ * Whether to answer with JSON-LD for `accept` (`len` bytes; NULL or empty
+ * when the header is absent). The type with the higher quality wins;
+ * wildcards and ties fall back to `prefer_ld`. Types the client does not
+ * mention at all never cause a 406: IIIF clients expect a document.
+ */
+bool ts_conneg_ld(const char *accept, size_t len, bool prefer_ld);
+
+#endif

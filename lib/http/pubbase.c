@@ -1,0 +1,142 @@
+/*
+ * pubbase.c: public base URL from configuration and proxy headers.
+ */
+#include "http/pubbase.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* First element of a comma-separated list, trimmed. */
+static struct ts_strv first_item(struct ts_strv v)
+{
+    if (v.p == NULL)
+        return v;
+    const char *comma = memchr(v.p, ',', v.n);
+    size_t n = comma ? (size_t)(comma - v.p) : v.n;
+    const char *p = v.p;
+    while (n > 0 && (*p == ' ' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+        n--;
+    return (struct ts_strv){p, n};
+}
+
+static bool valid_host(struct ts_strv h)
+{
+    if (h.p == NULL || h.n == 0 || h.n > 255)
+        return false;
+    for (size_t i = 0; i < h.n; i++) {
+        char c = h.p[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                  c == '-' || c == ':' || c == '[' || c == ']' || c == '_';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static bool valid_port(struct ts_strv p)
+{
+    if (p.p == NULL || p.n == 0 || p.n > 5)
+        return false;
+    for (size_t i = 0; i < p.n; i++) {
+        if (p.p[i] < '0' || p.p[i] > '9')
+            return false;
+    }
+    return true;
+}
+
+static bool valid_prefix(struct ts_strv p)
+{
+    if (p.p == NULL || p.n == 0 || p.p[0] != '/' || p.n > 512)
+        return false;
+    for (size_t i = 0; i < p.n; i++) {
+        char c = p.p[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  strchr("-._~/%!$&()*+,;=:@", c) != NULL;
+        if (!ok || c == '\0')
+            return false;
+    }
+    return true;
+}
+
+static bool is_proto(struct ts_strv v, const char *name)
+{
+    return v.p != NULL && v.n == strlen(name) && strncasecmp(v.p, name, v.n) == 0;
+}
+
+/* Finds `key=value` in the first element of a Forwarded header. */
+static struct ts_strv forwarded_param(struct ts_strv fwd, const char *key)
+{
+    struct ts_strv el = first_item(fwd), none = {NULL, 0};
+    size_t klen = strlen(key);
+    const char *p = el.p, *end = el.p + el.n;
+    while (p != NULL && p < end) {
+        while (p < end && (*p == ' ' || *p == ';'))
+            p++;
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *pe = semi ? semi : end;
+        if ((size_t)(pe - p) > klen && strncasecmp(p, key, klen) == 0 && p[klen] == '=') {
+            const char *v = p + klen + 1;
+            size_t n = (size_t)(pe - v);
+            if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+                v++;
+                n -= 2;
+            }
+            return (struct ts_strv){v, n};
+        }
+        p = semi ? semi + 1 : NULL;
+    }
+    return none;
+}
+
+int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out)
+{
+    if (in->configured != NULL && in->configured[0] != '\0') {
+        size_t n = strlen(in->configured);
+        while (n > 0 && in->configured[n - 1] == '/')
+            n--;
+        return ts_buf_add(out, in->configured, n);
+    }
+    const char *scheme = in->tls ? "https" : "http";
+    struct ts_strv host = {NULL, 0}, port = {NULL, 0}, prefix = {NULL, 0};
+
+    struct ts_strv fproto = forwarded_param(in->forwarded, "proto");
+    struct ts_strv fhost = forwarded_param(in->forwarded, "host");
+    struct ts_strv xproto = first_item(in->xf_proto);
+    if (is_proto(fproto, "https") || is_proto(xproto, "https"))
+        scheme = "https";
+    else if (is_proto(fproto, "http") || is_proto(xproto, "http"))
+        scheme = "http";
+    if (valid_host(fhost))
+        host = fhost;
+    else if (valid_host(first_item(in->xf_host)))
+        host = first_item(in->xf_host);
+    if (host.p != NULL && valid_port(first_item(in->xf_port)) && memchr(host.p, ':', host.n) == NULL)
+        port = first_item(in->xf_port);
+    if (host.p == NULL) {
+        host = in->host;
+        if (!valid_host(host))
+            host = (struct ts_strv){in->fallback_host, in->fallback_host ? strlen(in->fallback_host) : 0};
+    }
+    struct ts_strv xp = first_item(in->xf_prefix);
+    if (valid_prefix(xp))
+        prefix = xp;
+    while (prefix.n > 0 && prefix.p[prefix.n - 1] == '/')
+        prefix.n--;
+
+    int rc = ts_buf_adds(out, scheme);
+    rc |= ts_buf_adds(out, "://");
+    rc |= ts_buf_add(out, host.p ? host.p : "localhost", host.p ? host.n : 9);
+    /* default ports are left out, as browsers do */
+    if (port.p != NULL && !((strcmp(scheme, "https") == 0 && port.n == 3 && memcmp(port.p, "443", 3) == 0) ||
+                            (strcmp(scheme, "http") == 0 && port.n == 2 && memcmp(port.p, "80", 2) == 0))) {
+        rc |= ts_buf_adds(out, ":");
+        rc |= ts_buf_add(out, port.p, port.n);
+    }
+    if (prefix.n > 0)
+        rc |= ts_buf_add(out, prefix.p, prefix.n);
+    return rc ? -1 : 0;
+}

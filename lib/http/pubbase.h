@@ -1,0 +1,43 @@
+/*
+ * pubbase.h: the public URL prefix of this server, as clients see it.
+ *
+ * IIIF documents carry absolute ids, and a server behind a proxy must build
+ * them from what the client used, not from its own socket. In order:
+ * the configured base URL; else RFC 7239 `Forwarded` or the X-Forwarded-
+ * Proto/Host/Port/Prefix headers; else the Host header and the connection's
+ * scheme. Header values that are not plausible (a host with spaces or
+ * quotes, a prefix with odd characters) are ignored rather than echoed into
+ * documents. Pure: no I/O.
+ */
+#ifndef TS_HTTP_PUBBASE_H
+#define TS_HTTP_PUBBASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+
+struct ts_strv {
+    const char *p;  /* NULL when absent */
+    size_t n;
+};
+
+struct ts_pubbase_in {
+    const char *configured;        /* base_url setting, "" or NULL when unset */
+    struct ts_strv forwarded;      /* Forwarded */
+    struct ts_strv xf_proto;       /* X-Forwarded-Proto */
+    struct ts_strv xf_host;        /* X-Forwarded-Host */
+    struct ts_strv xf_port;        /* X-Forwarded-Port */
+    struct ts_strv xf_prefix;      /* X-Forwarded-Prefix */
+    struct ts_strv host;           /* Host (or :authority) */
+    bool tls;                      /* the connection is TLS */
+    const char *fallback_host;     /* when there is no Host header, e.g. "127.0.0.1:8182" */
+};
+
+/**
+ * Appends the public base, `scheme://host[:port][/prefix]` with no trailing
+ * slash, to `out`. Returns 0, or -1 if the buffer is full.
+ */
+int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out);
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * render.c: the libvips pipeline for one image request.
+ *
+ * Workload: mostly tiles (256-1024 px) from pyramids, plus thumbnails and
+ * the occasional full-size view. The pipeline is built lazily and runs once,
+ * in the encoder, so only the source tiles that the crop touches are decoded.
+ * Intermediate images live in a small array that is released on every exit.
+ */
+#include "image/render.h"
+#include "image/vipserr.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <vips/vips.h>
+
+#define MAX_STEPS 24
+
+int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err)
+{
+    if (VIPS_INIT(argv0) != 0)
+        return ts_error_set(err, 500, "libvips failed to start: %s", vips_error_buffer());
+    vips_cache_set_max(0);
+    vips_cache_set_max_mem(0);
+    vips_cache_set_max_files(0);
+    vips_concurrency_set(vips_threads > 0 ? vips_threads : 1);
+    return 0;
+}
+
+void ts_image_shutdown(void)
+{
+    vips_shutdown();
+}
+
+void ts_image_thread_done(void)
+{
+    vips_thread_shutdown();
+}
+
+void ts_output_release(struct ts_output *out)
+{
+    if (out == NULL)
+        return;
+    g_free(out->data);
+    out->data = NULL;
+    out->len = 0;
+}
+
+/* Picks the smallest level whose reduction does not exceed `need`. */
+static int pick_level(const struct ts_source *s, double need)
+{
+    int best = 0;
+    for (int i = 1; i < s->n_levels; i++) {
+        double r = fmin((double)s->levels[0].width / s->levels[i].width,
+                        (double)s->levels[0].height / s->levels[i].height);
+        if (r <= need * 1.001)
+            best = i;
+    }
+    return best;
+}
+
+static int load_level(const struct ts_source *s, int li, VipsImage **out)
+{
+    const struct ts_level *l = &s->levels[li];
+    switch (s->kind) {
+    case TS_SRC_TIFF:
+        if (li > 0 && s->tiff_subifd)
+            return vips_tiffload(s->path, out, "subifd", l->index, "access", VIPS_ACCESS_RANDOM, NULL);
+        return vips_tiffload(s->path, out, "page", l->index, "access", VIPS_ACCESS_RANDOM, NULL);
+    case TS_SRC_JP2:
+        return vips_jp2kload(s->path, out, "page", l->index, "access", VIPS_ACCESS_RANDOM, NULL);
+    case TS_SRC_JPEG:
+        return vips_jpegload(s->path, out, "shrink", li > 0 ? l->index : 1, "access", VIPS_ACCESS_RANDOM, NULL);
+    default:
+        *out = vips_image_new_from_file(s->path, "access", VIPS_ACCESS_RANDOM, NULL);
+        return *out == NULL ? -1 : 0;
+    }
+}
+
+/* Resizes to exactly w x h, premultiplying alpha so edges do not darken. */
+static int resize_exact(VipsImage *in, int w, int h, VipsImage **t, int *n)
+{
+    VipsImage *cur = in;
+    double hs = (double)w / cur->Xsize, vs = (double)h / cur->Ysize;
+    if (cur->Xsize == w && cur->Ysize == h)
+        return 0;
+    bool alpha = vips_image_hasalpha(cur) != 0;
+    VipsBandFormat fmt = cur->BandFmt;
+    if (alpha) {
+        if (vips_premultiply(cur, &t[*n], NULL) != 0)
+            return -1;
+        cur = t[(*n)++];
+    }
+    if (vips_resize(cur, &t[*n], hs, "vscale", vs, NULL) != 0)
+        return -1;
+    cur = t[(*n)++];
+    if (alpha) {
+        if (vips_unpremultiply(cur, &t[*n], NULL) != 0)
+            return -1;
+        cur = t[(*n)++];
+        if (vips_cast(cur, &t[*n], fmt, NULL) != 0)
+            return -1;
+        cur = t[(*n)++];
+    }
+    /* vips rounds sizes its own way: pad by copying edges, then trim. */
+    if (cur->Xsize != w || cur->Ysize != h) {
+        int ew = cur->Xsize > w ? cur->Xsize : w, eh = cur->Ysize > h ? cur->Ysize : h;
+        if (ew != cur->Xsize || eh != cur->Ysize) {
+            if (vips_embed(cur, &t[*n], 0, 0, ew, eh, "extend", VIPS_EXTEND_COPY, NULL) != 0)
+                return -1;
+            cur = t[(*n)++];
+        }
+        if (vips_extract_area(cur, &t[*n], 0, 0, w, h, NULL) != 0)
+            return -1;
+        (*n)++;
+    }
+    return 0;
+}
+
+/* The newest image in the step array. */
+#define CUR (t[n - 1])
+
+/* Converts to 8-bit sRGB, or 8-bit grey for grey sources, honouring ICC. */
+static int to_display(VipsImage **t, int *np, bool grey)
+{
+    int n = *np;
+    VipsImage *in = CUR;
+    if (!grey && vips_image_get_typeof(in, VIPS_META_ICC_NAME) != 0) {
+        if (vips_icc_transform(in, &t[n], "srgb", "embedded", TRUE, "depth", 8, NULL) == 0)
+            n++;
+        else
+            vips_error_clear(); /* a broken profile: fall back to the interpretation */
+    }
+    VipsInterpretation want = grey ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+    if (vips_image_get_interpretation(CUR) != want) {
+        if (vips_colourspace(CUR, &t[n], want, NULL) == 0) {
+            n++;
+        } else {
+            vips_error_clear();
+            if (vips_copy(CUR, &t[n], "interpretation", want, NULL) != 0)
+                goto fail;
+            n++;
+        }
+    }
+    if (CUR->BandFmt != VIPS_FORMAT_UCHAR) {
+        if (CUR->BandFmt == VIPS_FORMAT_USHORT) {
+            if (vips_cast(CUR, &t[n], VIPS_FORMAT_UCHAR, "shift", TRUE, NULL) != 0)
+                goto fail;
+        } else if (vips_cast(CUR, &t[n], VIPS_FORMAT_UCHAR, NULL) != 0) {
+            goto fail;
+        }
+        n++;
+    }
+    *np = n;
+    return 0;
+fail:
+    *np = n;
+    return -1;
+}
+
+static bool format_has_alpha(enum iiif_format f)
+{
+    return f == IIIF_FORMAT_PNG || f == IIIF_FORMAT_WEBP || f == IIIF_FORMAT_TIF || f == IIIF_FORMAT_GIF ||
+           f == IIIF_FORMAT_AVIF || f == IIIF_FORMAT_JP2;
+}
+
+static int encode(VipsImage *im, enum iiif_format f, const struct ts_encode_opts *o, bool bitonal, void **buf,
+                  size_t *len)
+{
+    switch (f) {
+    case IIIF_FORMAT_JPG:
+        return vips_jpegsave_buffer(im, buf, len, "Q", o->jpeg_quality, "strip", TRUE, NULL);
+    case IIIF_FORMAT_PNG:
+        if (bitonal && !vips_image_hasalpha(im))
+            return vips_pngsave_buffer(im, buf, len, "compression", o->png_compression, "strip", TRUE, "bitdepth",
+                                       1, NULL);
+        return vips_pngsave_buffer(im, buf, len, "compression", o->png_compression, "strip", TRUE, NULL);
+    case IIIF_FORMAT_WEBP:
+        return vips_webpsave_buffer(im, buf, len, "Q", o->webp_quality, "strip", TRUE, NULL);
+    case IIIF_FORMAT_TIF:
+        return vips_tiffsave_buffer(im, buf, len, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, "predictor",
+                                    VIPS_FOREIGN_TIFF_PREDICTOR_HORIZONTAL, "strip", TRUE, NULL);
+    case IIIF_FORMAT_GIF:
+        return vips_gifsave_buffer(im, buf, len, "strip", TRUE, NULL);
+    case IIIF_FORMAT_JP2:
+        return vips_jp2ksave_buffer(im, buf, len, "Q", o->jp2_quality, "strip", TRUE, NULL);
+    case IIIF_FORMAT_AVIF:
+        return vips_heifsave_buffer(im, buf, len, "Q", o->avif_quality, "compression",
+                                    VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "effort", 0, "strip", TRUE, NULL);
+    default:
+        vips_error("tessera", "format %s cannot be written", iiif_format_ext(f));
+        return -1;
+    }
+}
+
+int ts_render(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts,
+              struct ts_output *out, struct ts_error *err)
+{
+    VipsImage *t[MAX_STEPS] = {0};
+    int n = 0, rc = -1;
+    memset(out, 0, sizeof(*out));
+
+    /* Region and size: decode the cheapest level, crop, scale exactly. */
+    double need = fmin((double)p->w / p->width, (double)p->h / p->height);
+    int li = pick_level(src, need);
+    if (load_level(src, li, &t[n]) != 0) {
+        ts_vips_error(err, 415, "the image could not be decoded", src->path);
+        goto out;
+    }
+    n++;
+    if (src->orientation != 1) {
+        if (vips_autorot(CUR, &t[n], NULL) != 0)
+            goto fail;
+        n++;
+    }
+    double sx = (double)CUR->Xsize / src->width, sy = (double)CUR->Ysize / src->height;
+    int x0 = (int)floor(p->x * sx + 1e-6), y0 = (int)floor(p->y * sy + 1e-6);
+    int x1 = (int)ceil((p->x + (double)p->w) * sx - 1e-6), y1 = (int)ceil((p->y + (double)p->h) * sy - 1e-6);
+    if (x1 > CUR->Xsize)
+        x1 = CUR->Xsize;
+    if (y1 > CUR->Ysize)
+        y1 = CUR->Ysize;
+    if (x0 >= x1)
+        x0 = x1 - 1;
+    if (y0 >= y1)
+        y0 = y1 - 1;
+    if (x0 != 0 || y0 != 0 || x1 != CUR->Xsize || y1 != CUR->Ysize) {
+        if (vips_extract_area(CUR, &t[n], x0, y0, x1 - x0, y1 - y0, NULL) != 0)
+            goto fail;
+        n++;
+    }
+    if (resize_exact(CUR, (int)p->width, (int)p->height, t, &n) != 0)
+        goto fail;
+    if (to_display(t, &n, src->is_grey) != 0)
+        goto fail;
+
+    /* Mirror, then rotate clockwise. */
+    if (p->mirror) {
+        if (vips_flip(CUR, &t[n], VIPS_DIRECTION_HORIZONTAL, NULL) != 0)
+            goto fail;
+        n++;
+    }
+    if (p->degrees != 0) {
+        VipsAngle right = p->degrees == 90 ? VIPS_ANGLE_D90 : p->degrees == 180 ? VIPS_ANGLE_D180
+                                                           : p->degrees == 270 ? VIPS_ANGLE_D270
+                                                                               : VIPS_ANGLE_D0;
+        if (right != VIPS_ANGLE_D0) {
+            if (vips_rot(CUR, &t[n], right, NULL) != 0)
+                goto fail;
+            n++;
+        } else {
+            /* Transparent corners where the format has alpha, white elsewhere. */
+            bool clear = format_has_alpha(p->format);
+            if (clear && !vips_image_hasalpha(CUR)) {
+                if (vips_addalpha(CUR, &t[n], NULL) != 0)
+                    goto fail;
+                n++;
+            }
+            double bg[4];
+            int nb = CUR->Bands > 4 ? 4 : CUR->Bands;
+            for (int i = 0; i < nb; i++)
+                bg[i] = clear ? 0 : 255;
+            VipsArrayDouble *background = vips_array_double_new(bg, nb);
+            int r = vips_rotate(CUR, &t[n], p->degrees, "background", background, NULL);
+            vips_area_unref(VIPS_AREA(background));
+            if (r != 0)
+                goto fail;
+            n++;
+        }
+    }
+
+    /* Quality. */
+    bool bitonal = p->quality == IIIF_QUALITY_BITONAL;
+    if ((p->quality == IIIF_QUALITY_GRAY || bitonal) && vips_image_get_interpretation(CUR) != VIPS_INTERPRETATION_B_W) {
+        if (vips_colourspace(CUR, &t[n], VIPS_INTERPRETATION_B_W, NULL) != 0)
+            goto fail;
+        n++;
+    }
+    if (bitonal) {
+        VipsImage *grey = CUR, *lum = CUR;
+        bool alpha = vips_image_hasalpha(grey) != 0;
+        if (alpha) {
+            if (vips_extract_band(grey, &t[n], 0, NULL) != 0)
+                goto fail;
+            lum = t[n++];
+        }
+        if (vips_moreeq_const1(lum, &t[n], 128, NULL) != 0)
+            goto fail;
+        VipsImage *bw = t[n++];
+        if (alpha) {
+            if (vips_extract_band(grey, &t[n], 1, NULL) != 0)
+                goto fail;
+            VipsImage *a = t[n++];
+            if (vips_bandjoin2(bw, a, &t[n], NULL) != 0)
+                goto fail;
+            n++;
+        }
+        if (vips_copy(CUR, &t[n], "interpretation", VIPS_INTERPRETATION_B_W, NULL) != 0)
+            goto fail;
+        n++;
+    }
+
+    /* Formats without alpha get a white background, not libvips's black. */
+    if (!format_has_alpha(p->format) && vips_image_hasalpha(CUR)) {
+        double white[1] = {255};
+        VipsArrayDouble *background = vips_array_double_new(white, 1);
+        int r = vips_flatten(CUR, &t[n], "background", background, NULL);
+        vips_area_unref(VIPS_AREA(background));
+        if (r != 0)
+            goto fail;
+        n++;
+    }
+    /* AVIF (libheif) wants colour. */
+    if (p->format == IIIF_FORMAT_AVIF && vips_image_get_interpretation(CUR) == VIPS_INTERPRETATION_B_W) {
+        if (vips_colourspace(CUR, &t[n], VIPS_INTERPRETATION_sRGB, NULL) != 0)
+            goto fail;
+        n++;
+    }
+
+    if (encode(CUR, p->format, opts, bitonal, &out->data, &out->len) != 0)
+        goto fail;
+    out->width = (uint32_t)CUR->Xsize;
+    out->height = (uint32_t)CUR->Ysize;
+    rc = 0;
+    goto out;
+fail:
+    ts_vips_error(err, 500, "image processing failed", src->path);
+out:
+    for (int i = 0; i < n; i++)
+        g_object_unref(t[i]);
+    return rc;
+}
+
+void ts_formats_probe(struct ts_formats *f)
+{
+    memset(f, 0, sizeof(*f));
+    VipsImage *im = NULL;
+    if (vips_black(&im, 8, 8, "bands", 3, NULL) != 0) {
+        vips_error_clear();
+        return;
+    }
+    VipsImage *rgb = NULL;
+    if (vips_copy(im, &rgb, "interpretation", VIPS_INTERPRETATION_sRGB, NULL) != 0) {
+        g_object_unref(im);
+        vips_error_clear();
+        return;
+    }
+    struct ts_encode_opts o = {80, 80, 50, 48, 6};
+    for (int i = 0; i < IIIF_FORMAT_COUNT; i++) {
+        void *buf = NULL;
+        size_t len = 0;
+        if (encode(rgb, (enum iiif_format)i, &o, false, &buf, &len) == 0 && len > 0)
+            f->ok[i] = true;
+        g_free(buf);
+        vips_error_clear();
+    }
+    g_object_unref(rgb);
+    g_object_unref(im);
+}

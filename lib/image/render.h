@@ -1,0 +1,66 @@
+/*
+ * render.h: producing an encoded image from a source and a plan.
+ *
+ * The pipeline follows the Image API order: region, size, mirror, rotation,
+ * quality, format. It decodes from the smallest level of the source that
+ * still has enough pixels, crops there, and scales to the exact size of the
+ * plan, so a tile of a pyramid never touches the full-resolution pixels.
+ * Output is sRGB (or grey) 8-bit; embedded ICC profiles are honoured and
+ * CMYK is converted.
+ */
+#ifndef TS_IMAGE_RENDER_H
+#define TS_IMAGE_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/error.h"
+#include "iiif/plan.h"
+#include "image/source.h"
+
+struct ts_encode_opts {
+    int jpeg_quality;
+    int webp_quality;
+    int avif_quality;
+    int jp2_quality;
+    int png_compression;
+};
+
+/* Which output formats this build of libvips can write (probed at start-up). */
+struct ts_formats {
+    bool ok[IIIF_FORMAT_COUNT];
+};
+
+struct ts_output {
+    void *data;              /* encoded bytes, g_malloc'd: release with ts_output_release */
+    size_t len;
+    uint32_t width, height;  /* of the encoded image, after rotation */
+};
+
+/**
+ * Starts libvips for the process (once, before any other call here) and sets
+ * its per-request thread count. Turns off the libvips operation cache, whose
+ * entries could outlive a changed file. Returns 0 or -1.
+ */
+int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err);
+
+/** Shuts libvips down at exit. */
+void ts_image_shutdown(void);
+
+/** Encodes a tiny image in every format to learn which ones work here. */
+void ts_formats_probe(struct ts_formats *f);
+
+/**
+ * Renders `plan` from `src` and encodes it. On success `out` owns the bytes.
+ * Errors: 415 if the source cannot be decoded, 500 for other failures.
+ */
+int ts_render(const struct ts_source *src, const struct iiif_plan *plan, const struct ts_encode_opts *opts,
+              struct ts_output *out, struct ts_error *err);
+
+/** Frees the bytes of `out`. Accepts NULL. */
+void ts_output_release(struct ts_output *out);
+
+/** Called by every thread that ran libvips work, before it exits. */
+void ts_image_thread_done(void);
+
+#endif

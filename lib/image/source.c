@@ -1,0 +1,249 @@
+/*
+ * source.c: probing image files for size, levels and tiles.
+ *
+ * A "level" is a resolution the decoder can produce without touching the
+ * full-resolution pixels: a page or SubIFD of a pyramidal TIFF, a resolution
+ * of a JPEG 2000 code-stream, or a DCT shrink factor of a JPEG. Rendering
+ * picks the smallest level that still has enough pixels for the answer.
+ */
+#include "image/source.h"
+#include "image/vipserr.h"
+
+#include <openjpeg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tiffio.h>
+#include <vips/vips.h>
+
+const char *ts_source_kind_name(enum ts_src_kind k)
+{
+    static const char *const names[] = {"tiff", "jp2", "jpeg", "webp", "png", "gif", "heif", "other"};
+    return names[k];
+}
+
+static enum ts_src_kind kind_of_loader(const char *loader)
+{
+    if (loader == NULL)
+        return TS_SRC_OTHER;
+    if (strncmp(loader, "tiffload", 8) == 0)
+        return TS_SRC_TIFF;
+    if (strncmp(loader, "jp2kload", 8) == 0)
+        return TS_SRC_JP2;
+    if (strncmp(loader, "jpegload", 8) == 0)
+        return TS_SRC_JPEG;
+    if (strncmp(loader, "webpload", 8) == 0)
+        return TS_SRC_WEBP;
+    if (strncmp(loader, "pngload", 7) == 0)
+        return TS_SRC_PNG;
+    if (strncmp(loader, "gifload", 7) == 0)
+        return TS_SRC_GIF;
+    if (strncmp(loader, "heifload", 8) == 0)
+        return TS_SRC_HEIF;
+    return TS_SRC_OTHER;
+}
+
+/*
+ * Whether (w,h) is a reduction of the previous level (pw,ph) with the aspect
+ * ratio of the full image (W,H), allowing each side a pixel of rounding.
+ */
+static bool is_reduction(uint32_t w, uint32_t h, uint32_t pw, uint32_t ph, uint32_t W, uint32_t H)
+{
+    if (w == 0 || h == 0 || w >= pw || h >= ph)
+        return false;
+    int64_t diff = (int64_t)w * H - (int64_t)h * W;
+    if (diff < 0)
+        diff = -diff;
+    return diff <= (int64_t)(W > H ? W : H);
+}
+
+static int tiff_quiet(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
+{
+    (void)tif;
+    (void)user;
+    (void)module;
+    (void)fmt;
+    (void)ap;
+    return 1;
+}
+
+/* Finds tile size and pyramid levels (pages or SubIFDs) of a TIFF. */
+static void probe_tiff(struct ts_source *s)
+{
+    TIFFOpenOptions *opts = TIFFOpenOptionsAlloc();
+    TIFFOpenOptionsSetErrorHandlerExtR(opts, tiff_quiet, NULL);
+    TIFFOpenOptionsSetWarningHandlerExtR(opts, tiff_quiet, NULL);
+    TIFF *tif = TIFFOpenExt(s->path, "rm", opts);
+    TIFFOpenOptionsFree(opts);
+    if (tif == NULL)
+        return;
+    uint32_t W = 0, H = 0, tw = 0, th = 0;
+    TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &W);
+    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &H);
+    if (TIFFIsTiled(tif)) {
+        TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
+        TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+    }
+    if (W != s->levels[0].width || H != s->levels[0].height) {
+        TIFFClose(tif);
+        return;
+    }
+    s->tile_w = tw;
+    s->tile_h = th;
+
+    /* SubIFD pyramids (vips tiffsave --subifd, OME-TIFF) */
+    uint16_t n_sub = 0;
+    uint64_t *subs = NULL;
+    if (TIFFGetField(tif, TIFFTAG_SUBIFD, &n_sub, &subs) && n_sub > 0) {
+        uint64_t offs[TS_MAX_LEVELS];
+        int n = n_sub < TS_MAX_LEVELS - 1 ? n_sub : TS_MAX_LEVELS - 1;
+        memcpy(offs, subs, (size_t)n * sizeof(uint64_t));
+        for (int i = 0; i < n; i++) {
+            if (!TIFFSetSubDirectory(tif, offs[i]))
+                break;
+            uint32_t w = 0, h = 0;
+            TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
+            TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
+            struct ts_level *prev = &s->levels[s->n_levels - 1];
+            if (!is_reduction(w, h, prev->width, prev->height, W, H))
+                break;
+            s->levels[s->n_levels++] = (struct ts_level){w, h, i};
+        }
+        if (s->n_levels > 1) {
+            s->tiff_subifd = true;
+            TIFFClose(tif);
+            return;
+        }
+    }
+    /* Page pyramids (vips tiffsave --pyramid, classic pyramidal TIFF) */
+    int page = 1;
+    while (s->n_levels < TS_MAX_LEVELS && TIFFSetDirectory(tif, (tdir_t)page)) {
+        uint32_t w = 0, h = 0;
+        TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
+        TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
+        struct ts_level *prev = &s->levels[s->n_levels - 1];
+        if (!is_reduction(w, h, prev->width, prev->height, W, H))
+            break;
+        s->levels[s->n_levels++] = (struct ts_level){w, h, page};
+        page++;
+    }
+    TIFFClose(tif);
+}
+
+static void opj_quiet(const char *msg, void *data)
+{
+    (void)msg;
+    (void)data;
+}
+
+/* Finds tile size and resolution count of a JPEG 2000 file or code-stream. */
+static void probe_jp2(struct ts_source *s, int n_res_vips)
+{
+    unsigned char magic[12] = {0};
+    FILE *f = fopen(s->path, "rb");
+    if (f == NULL)
+        return;
+    size_t got = fread(magic, 1, sizeof(magic), f);
+    fclose(f);
+    OPJ_CODEC_FORMAT fmt = OPJ_CODEC_JP2;
+    if (got >= 4 && magic[0] == 0xFF && magic[1] == 0x4F && magic[2] == 0xFF && magic[3] == 0x51)
+        fmt = OPJ_CODEC_J2K;
+    opj_stream_t *stream = opj_stream_create_default_file_stream(s->path, OPJ_TRUE);
+    if (stream == NULL)
+        return;
+    opj_codec_t *codec = opj_create_decompress(fmt);
+    opj_image_t *image = NULL;
+    opj_dparameters_t params;
+    opj_set_default_decoder_parameters(&params);
+    opj_set_info_handler(codec, opj_quiet, NULL);
+    opj_set_warning_handler(codec, opj_quiet, NULL);
+    opj_set_error_handler(codec, opj_quiet, NULL);
+    int n_res = n_res_vips;
+    if (opj_setup_decoder(codec, &params) && opj_read_header(stream, codec, &image)) {
+        opj_codestream_info_v2_t *info = opj_get_cstr_info(codec);
+        if (info != NULL) {
+            if (info->tw * info->th > 1) {
+                s->tile_w = info->tdx;
+                s->tile_h = info->tdy;
+            }
+            if (info->m_default_tile_info.tccp_info != NULL)
+                n_res = (int)info->m_default_tile_info.tccp_info[0].numresolutions;
+            opj_destroy_cstr_info(&info);
+        }
+    }
+    if (image != NULL)
+        opj_image_destroy(image);
+    opj_destroy_codec(codec);
+    opj_stream_destroy(stream);
+
+    uint32_t W = s->levels[0].width, H = s->levels[0].height;
+    for (int r = 1; r < n_res && s->n_levels < TS_MAX_LEVELS; r++) {
+        uint32_t w = (W + (1u << r) - 1) >> r, h = (H + (1u << r) - 1) >> r;
+        if (w == 0 || h == 0)
+            break;
+        s->levels[s->n_levels++] = (struct ts_level){w, h, r};
+    }
+}
+
+static void probe_jpeg(struct ts_source *s)
+{
+    uint32_t W = s->levels[0].width, H = s->levels[0].height;
+    for (int shrink = 2; shrink <= 8; shrink *= 2) {
+        uint32_t w = (W + (uint32_t)shrink - 1) / (uint32_t)shrink;
+        uint32_t h = (H + (uint32_t)shrink - 1) / (uint32_t)shrink;
+        s->levels[s->n_levels++] = (struct ts_level){w, h, shrink};
+    }
+}
+
+int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
+{
+    memset(s, 0, sizeof(*s));
+    s->orientation = 1;
+    VipsImage *im = vips_image_new_from_file(path, "access", VIPS_ACCESS_RANDOM, NULL);
+    if (im == NULL)
+        return ts_vips_error(err, 415, "the file for this identifier is not a readable image", path);
+    s->path = strdup(path);
+    const char *loader = NULL;
+    if (vips_image_get_typeof(im, VIPS_META_LOADER) != 0 && vips_image_get_string(im, VIPS_META_LOADER, &loader) != 0)
+        loader = NULL;
+    s->kind = kind_of_loader(loader);
+    s->levels[0] = (struct ts_level){(uint32_t)vips_image_get_width(im), (uint32_t)vips_image_get_height(im), 0};
+    s->n_levels = 1;
+    s->bands = vips_image_get_bands(im);
+    s->has_alpha = vips_image_hasalpha(im) != 0;
+    VipsInterpretation interp = vips_image_get_interpretation(im);
+    s->is_grey = interp == VIPS_INTERPRETATION_B_W || interp == VIPS_INTERPRETATION_GREY16 ||
+                 (s->bands - (s->has_alpha ? 1 : 0)) == 1;
+    int n_pages = 1;
+    if (vips_image_get_typeof(im, VIPS_META_N_PAGES) != 0 && vips_image_get_int(im, VIPS_META_N_PAGES, &n_pages) != 0)
+        n_pages = 1;
+    int orientation = 1;
+    if (s->kind != TS_SRC_TIFF && vips_image_get_typeof(im, VIPS_META_ORIENTATION) != 0 &&
+        vips_image_get_int(im, VIPS_META_ORIENTATION, &orientation) == 0 && orientation >= 1 && orientation <= 8)
+        s->orientation = orientation;
+    g_object_unref(im);
+
+    switch (s->kind) {
+    case TS_SRC_TIFF: probe_tiff(s); break;
+    case TS_SRC_JP2: probe_jp2(s, n_pages); break;
+    case TS_SRC_JPEG: probe_jpeg(s); break;
+    default: break;
+    }
+    bool swap = ts_orientation_swaps(s->orientation);
+    s->width = swap ? s->levels[0].height : s->levels[0].width;
+    s->height = swap ? s->levels[0].width : s->levels[0].height;
+    if (swap) {
+        uint32_t t = s->tile_w;
+        s->tile_w = s->tile_h;
+        s->tile_h = t;
+    }
+    return 0;
+}
+
+void ts_source_release(struct ts_source *s)
+{
+    if (s == NULL)
+        return;
+    free(s->path);
+    s->path = NULL;
+}

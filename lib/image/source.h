@@ -1,0 +1,60 @@
+/*
+ * source.h: what an image file offers: its size, its reduced-resolution
+ * levels and its native tiles.
+ *
+ * ts_source_open reads headers only (never pixels), with libvips for the
+ * common facts, libtiff for TIFF pyramids and tile sizes, and OpenJPEG for
+ * JPEG 2000 tiles and resolution levels. The result drives both info.json
+ * (sizes, tiles) and rendering (which level to decode).
+ *
+ * Width and height are those served: EXIF orientation is applied for JPEG,
+ * PNG, WebP and HEIF sources, so 5-8 swap the stored dimensions.
+ */
+#ifndef TS_IMAGE_SOURCE_H
+#define TS_IMAGE_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define TS_MAX_LEVELS 24
+
+enum ts_src_kind { TS_SRC_TIFF, TS_SRC_JP2, TS_SRC_JPEG, TS_SRC_WEBP, TS_SRC_PNG, TS_SRC_GIF, TS_SRC_HEIF, TS_SRC_OTHER };
+
+/* One decodable resolution. levels[0] is always the full image. */
+struct ts_level {
+    uint32_t width, height; /* as stored (before orientation) */
+    int index;              /* TIFF page or SubIFD number, JPEG 2000 reduction, JPEG shrink factor */
+};
+
+struct ts_source {
+    char *path;                  /* owned */
+    enum ts_src_kind kind;
+    uint32_t width, height;      /* as served, after orientation */
+    int bands;                   /* including alpha */
+    bool has_alpha;
+    bool is_grey;                /* one colour channel: `color` is not advertised */
+    uint32_t tile_w, tile_h;     /* native tile size, or 0 when the file is not tiled */
+    int n_levels;
+    struct ts_level levels[TS_MAX_LEVELS];
+    bool tiff_subifd;            /* TIFF levels are SubIFDs (else pages) */
+    int orientation;             /* EXIF orientation 1-8 applied when serving */
+};
+
+/** Reads the headers of the image file at `path`. 415 if it is not a readable image. */
+int ts_source_open(const char *path, struct ts_source *src, struct ts_error *err);
+
+/** Frees what ts_source_open allocated. Accepts NULL. */
+void ts_source_release(struct ts_source *src);
+
+/** Whether orientation `o` swaps width and height (5-8). */
+static inline bool ts_orientation_swaps(int o)
+{
+    return o >= 5 && o <= 8;
+}
+
+/** A short name of the source kind, for logs and `tessera info`. */
+const char *ts_source_kind_name(enum ts_src_kind k);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * info.h: the Image Information document (info.json) for 2.1 and 3.0.
+ */
+#ifndef TS_JSON_INFO_H
+#define TS_JSON_INFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iiif/plan.h"
+#include "iiif/request.h"
+#include "image/render.h"
+#include "image/source.h"
+
+struct ts_info_opts {
+    const struct iiif_limits *limits;
+    uint32_t tile_size;               /* tile edge for sources without usable native tiles */
+    const struct ts_formats *formats; /* formats that work: listed as extras */
+    const char *rights;               /* rights URI or "" */
+    const char *preferred_formats;    /* comma-separated, or "" */
+};
+
+/* A tile grid: what info.json advertises, and what the tests walk. */
+struct ts_tiling {
+    uint32_t tile_w, tile_h;
+    int n_scale;               /* scale factors are 1, 2, 4, ... 2^(n_scale-1) */
+};
+
+/** The tile grid advertised for `src`. */
+void ts_info_tiling(const struct ts_source *src, uint32_t tile_size, struct ts_tiling *out);
+
+/**
+ * Builds info.json for `src` whose public id (the URL without /info.json)
+ * is `id`. Returns a malloc'd NUL-terminated string (`*len` gets its
+ * length), or NULL when out of memory.
+ */
+char *ts_info_json(enum iiif_version v, const char *id, const struct ts_source *src, const struct ts_info_opts *o,
+                   size_t *len);
+
+#endif

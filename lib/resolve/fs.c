@@ -1,0 +1,114 @@
+/*
+ * fs.c: the filesystem resolver.
+ *
+ * Cost per request: one stat() per extension tried, one realpath(). Cheap
+ * next to decoding; the metadata cache will make it cheaper still.
+ */
+#include "resolve/fs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+int ts_resolver_init(struct ts_resolver *r, const char *root, const char *extensions, struct ts_error *err)
+{
+    memset(r, 0, sizeof(*r));
+    char *real = realpath(root, NULL);
+    if (real == NULL)
+        return ts_error_set(err, 500, "image root %s: %s", root, strerror(errno));
+    struct stat st;
+    if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        free(real);
+        return ts_error_set(err, 500, "image root %s is not a folder", root);
+    }
+    r->root = real;
+    r->root_len = strlen(real);
+    while (r->root_len > 1 && real[r->root_len - 1] == '/')
+        real[--r->root_len] = '\0';
+    const char *p = extensions;
+    while (p != NULL && *p != '\0' && r->n_ext < TS_MAX_EXTENSIONS) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        while (n > 0 && (*p == ' ' || *p == '.')) {
+            p++;
+            n--;
+        }
+        while (n > 0 && p[n - 1] == ' ')
+            n--;
+        if (n > 0 && n < 16) {
+            char *e = strndup(p, n);
+            for (char *c = e; *c; c++)
+                *c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+            r->ext[r->n_ext++] = e;
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    if (r->n_ext == 0) {
+        ts_resolver_release(r);
+        return ts_error_set(err, 500, "no image file extensions configured");
+    }
+    return 0;
+}
+
+void ts_resolver_release(struct ts_resolver *r)
+{
+    if (r == NULL)
+        return;
+    free(r->root);
+    for (int i = 0; i < r->n_ext; i++)
+        free(r->ext[i]);
+    memset(r, 0, sizeof(*r));
+}
+
+int ts_resolver_is_image_name(const struct ts_resolver *r, const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot == NULL || strchr(dot, '/') != NULL)
+        return 0;
+    for (int i = 0; i < r->n_ext; i++) {
+        if (strcasecmp(dot + 1, r->ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Accepts `cand` if it is a regular file whose real path is under the root. */
+static int accept(const struct ts_resolver *r, const char *cand, struct ts_resolved *out)
+{
+    struct stat st;
+    if (stat(cand, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    char real[PATH_MAX];
+    if (realpath(cand, real) == NULL)
+        return -1;
+    if (strncmp(real, r->root, r->root_len) != 0 || (real[r->root_len] != '/' && r->root_len > 1))
+        return -1;
+    if (strlen(real) >= sizeof(out->path))
+        return -1;
+    strcpy(out->path, real);
+    out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    out->size = (int64_t)st.st_size;
+    return 0;
+}
+
+int ts_resolve(const struct ts_resolver *r, const char *id, struct ts_resolved *out, struct ts_error *err)
+{
+    char cand[PATH_MAX];
+    int n = snprintf(cand, sizeof(cand), "%s/%s", r->root, id);
+    if (n < 0 || (size_t)n >= sizeof(cand) - 16)
+        return ts_error_set(err, 404, "no image has this identifier");
+    /* The identifier names the file itself, extension included. */
+    if (ts_resolver_is_image_name(r, id) && accept(r, cand, out) == 0)
+        return 0;
+    /* Otherwise try each extension in order. */
+    for (int i = 0; i < r->n_ext; i++) {
+        snprintf(cand + n, sizeof(cand) - (size_t)n, ".%s", r->ext[i]);
+        if (accept(r, cand, out) == 0)
+            return 0;
+    }
+    return ts_error_set(err, 404, "no image has this identifier");
+}

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs the Debian packages that building, running and testing tessera
+# need, when some are missing. Runs apt-get as root, or through sudo.
+#   scripts/deps.sh          build + run + test packages
+#   scripts/deps.sh --check  only report what is missing (exit 1 if any)
+set -eu
+
+PACKAGES="
+  gcc make pkg-config meson ninja-build
+  libvips-dev libvips-tools libh2o-evloop-dev libjansson-dev libtiff-dev libopenjp2-7-dev libssl-dev
+  clang libclang-rt-14-dev
+  python3 python3-pil python3-numpy
+  openjph-tools curl
+"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+    echo "missing packages:$missing"
+    exit 1
+fi
+
+echo "Installing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "error: need root or sudo to install:$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq $missing >/dev/null

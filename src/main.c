@@ -1,0 +1,208 @@
+/*
+ * main.c: the tessera command: `serve`, `info`, `help`, `version`.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "iiif/ident.h"
+#include "image/render.h"
+#include "image/source.h"
+#include "json/info.h"
+
+#ifndef TS_VERSION
+#define TS_VERSION "0.0.0"
+#endif
+#ifndef TS_SAMPLES_DIR
+#define TS_SAMPLES_DIR "samples"
+#endif
+
+extern char **environ;
+
+static struct ts_server *running;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running != NULL)
+        ts_server_stop(running);
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "tessera %s: a IIIF image server\n\n"
+                 "usage:\n"
+                 "  tessera serve [--root DIR] [--host ADDR] [--port N] [--threads N] [--base-url URL] [...]\n"
+                 "  tessera info FILE [--id URL]     print the Image API 3.0 info.json for FILE\n"
+                 "  tessera help                     this text and every setting\n"
+                 "  tessera version\n\n"
+                 "With no --root, serve shows the bundled sample images.\n\n",
+            TS_VERSION);
+    ts_config_print_help(out);
+}
+
+/* Loads the configuration and fills in the bundled samples as the default root. */
+static int load_config(struct ts_config *cfg, int argc, char **argv)
+{
+    struct ts_error err;
+    if (ts_config_load(cfg, argc, argv, environ, &err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        ts_config_release(cfg);
+        return -1;
+    }
+    if (cfg->root[0] == '\0')
+        ts_config_set(cfg, "root", TS_SAMPLES_DIR, NULL);
+    enum ts_log_level lvl;
+    if (ts_log_parse_level(cfg->log_level, &lvl) != 0) {
+        fprintf(stderr, "tessera: log_level must be error, warn, info or debug\n");
+        ts_config_release(cfg);
+        return -1;
+    }
+    ts_log_set_level(lvl);
+    return 0;
+}
+
+static int cmd_serve(const char *argv0, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+    }
+    struct ts_config cfg;
+    if (load_config(&cfg, argc, argv) != 0)
+        return 2;
+    struct ts_error err;
+    if (ts_image_init(argv0, (int)cfg.vips_threads, &err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        ts_config_release(&cfg);
+        return 1;
+    }
+    struct ts_server srv;
+    if (ts_server_init(&srv, &cfg, &err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        ts_config_release(&cfg);
+        ts_image_shutdown();
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    running = &srv;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    char formats[128] = "";
+    for (int i = 0; i < IIIF_FORMAT_COUNT; i++) {
+        if (srv.formats.ok[i]) {
+            strcat(formats, formats[0] ? " " : "");
+            strcat(formats, iiif_format_ext((enum iiif_format)i));
+        }
+    }
+    ts_log_info("tessera %s serving %s on %s://%s/ (%d loops, formats: %s)", TS_VERSION, srv.resolver.root,
+                srv.ssl ? "https" : "http", srv.fallback_host, srv.n_loops, formats);
+    /* A line tests and scripts can wait for. */
+    printf("listening on %s://%s/\n", srv.ssl ? "https" : "http", srv.fallback_host);
+    fflush(stdout);
+    int rc = ts_server_run(&srv);
+    running = NULL;
+    ts_log_info("stopped");
+    ts_server_release(&srv);
+    ts_config_release(&cfg);
+    ts_image_shutdown();
+    return rc == 0 ? 0 : 1;
+}
+
+static int cmd_info(const char *argv0, int argc, char **argv)
+{
+    const char *file = NULL, *id = NULL;
+    char *rest[64];
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--id") == 0 && i + 1 < argc)
+            id = argv[++i];
+        else if (strncmp(argv[i], "--", 2) != 0 && file == NULL)
+            file = argv[i];
+        else if (nrest < 64)
+            rest[nrest++] = argv[i];
+    }
+    if (file == NULL) {
+        fprintf(stderr, "usage: tessera info FILE [--id URL]\n");
+        return 2;
+    }
+    struct ts_config cfg;
+    if (load_config(&cfg, nrest, rest) != 0)
+        return 2;
+    struct ts_error err;
+    if (ts_image_init(argv0, (int)cfg.vips_threads, &err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        ts_config_release(&cfg);
+        return 1;
+    }
+    int rc = 1;
+    struct ts_source src;
+    if (ts_source_open(file, &src, &err) != 0) {
+        fprintf(stderr, "tessera: %s: %s\n", file, err.msg);
+        goto out;
+    }
+    struct ts_buf url;
+    ts_buf_init(&url, 8192);
+    if (id != NULL) {
+        ts_buf_adds(&url, id);
+    } else {
+        const char *base = strrchr(file, '/');
+        base = base ? base + 1 : file;
+        ts_buf_adds(&url, cfg.base_url[0] ? cfg.base_url : "http://localhost:8182");
+        ts_buf_adds(&url, "/iiif/3/");
+        iiif_ident_encode(base, &url);
+    }
+    struct iiif_limits lim = {(uint32_t)cfg.max_width,
+                              (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width),
+                              (uint64_t)cfg.max_area, cfg.confined_size_strict, cfg.upscale_max_to_limits};
+    struct ts_formats formats;
+    ts_formats_probe(&formats);
+    struct ts_info_opts o = {&lim, (uint32_t)cfg.tile_size, &formats, cfg.rights, cfg.preferred_formats};
+    char *json = ts_info_json(IIIF_V3, url.data ? url.data : "", &src, &o, NULL);
+    if (json != NULL) {
+        puts(json);
+        free(json);
+        rc = 0;
+    }
+    ts_buf_release(&url);
+    ts_source_release(&src);
+out:
+    ts_config_release(&cfg);
+    ts_image_shutdown();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argv[0], argc - 2, argv + 2);
+    if (strcmp(cmd, "info") == 0)
+        return cmd_info(argv[0], argc - 2, argv + 2);
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("tessera %s\n", TS_VERSION);
+        return 0;
+    }
+    fprintf(stderr, "tessera: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
+}
