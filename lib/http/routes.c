@@ -82,7 +82,10 @@ static void walk_dir(struct walk *w, const char *rel, int depth)
                 break;
             names = nn;
         }
-        names[n++] = strdup(e->d_name);
+        char *name = strdup(e->d_name);
+        if (name == NULL)
+            break;
+        names[n++] = name;
     }
     closedir(d);
     qsort(names, n, sizeof(*names), cmp_names);

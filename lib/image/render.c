@@ -203,6 +203,7 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *p, const stru
     /* Region and size: decode the cheapest level, crop, scale exactly. */
     double need = fmin((double)p->w / p->width, (double)p->h / p->height);
     int li = pick_level(src, need);
+    out->level = li;
     if (load_level(src, li, &t[n]) != 0) {
         ts_vips_error(err, 415, "the image could not be decoded", src->path);
         goto out;

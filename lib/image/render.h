@@ -35,6 +35,7 @@ struct ts_output {
     void *data;              /* encoded bytes, g_malloc'd: release with ts_output_release */
     size_t len;
     uint32_t width, height;  /* of the encoded image, after rotation */
+    int level;               /* index of the source level decoded (0 = full resolution) */
 };
 
 /**

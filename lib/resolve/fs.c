@@ -104,9 +104,13 @@ int ts_resolve(const struct ts_resolver *r, const char *id, struct ts_resolved *
     /* The identifier names the file itself, extension included. */
     if (ts_resolver_is_image_name(r, id) && accept(r, cand, out) == 0)
         return 0;
-    /* Otherwise try each extension in order. */
+    /* Otherwise try each extension in order, as written and in upper case (P001.TIF). */
     for (int i = 0; i < r->n_ext; i++) {
         snprintf(cand + n, sizeof(cand) - (size_t)n, ".%s", r->ext[i]);
+        if (accept(r, cand, out) == 0)
+            return 0;
+        for (char *c = cand + n + 1; *c != '\0'; c++)
+            *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
         if (accept(r, cand, out) == 0)
             return 0;
     }

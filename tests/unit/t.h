@@ -26,8 +26,10 @@ static int t_passed, t_failed;
     } while (0)
 
 #define T_STREQ(got, want, ctx)                                                                                        \
-    T_CHECK((got) != NULL && strcmp((got), (want)) == 0, "%s: got '%s', want '%s'", (ctx), (got) ? (got) : "(null)",   \
-            (want))
+    do {                                                                                                               \
+        const char *t_g_ = (got), *t_w_ = (want);                                                                      \
+        T_CHECK(t_g_ != NULL && strcmp(t_g_, t_w_) == 0, "%s: got '%s', want '%s'", (ctx), t_g_ ? t_g_ : "(null)", t_w_); \
+    } while (0)
 
 static inline int t_done(void)
 {

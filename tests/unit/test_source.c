@@ -1,0 +1,267 @@
+/*
+ * test_source.c: probing sources (size, levels, tiles) and rendering from
+ * them, on the validator's colour grid and files made from it here.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <vips/vips.h>
+
+#include "image/render.h"
+#include "image/source.h"
+#include "t.h"
+
+#define GRID_PNG TS_TEST_DATA "/67352ccc-d1b0-11e1-89ae-279075081939.png"
+#define GRID_JP2 TS_TEST_DATA "/67352ccc-d1b0-11e1-89ae-279075081939.jp2"
+
+static char tmpdir[] = "/tmp/tessera-test-source-XXXXXX";
+
+static const char *tmp(const char *name)
+{
+    static char path[8][512];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(path[k], sizeof(path[k]), "%s/%s", tmpdir, name);
+    return path[k];
+}
+
+/* Writes the grid (optionally cropped to w x h) with a saver and options. */
+static int write_grid(const char *path, int w, int h, const char *opts)
+{
+    VipsImage *im = vips_image_new_from_file(GRID_PNG, NULL), *crop = NULL;
+    if (im == NULL)
+        return -1;
+    if (vips_extract_area(im, &crop, 0, 0, w, h, NULL) != 0) {
+        g_object_unref(im);
+        return -1;
+    }
+    char target[600];
+    snprintf(target, sizeof(target), "%s%s", path, opts);
+    int rc = vips_image_write_to_file(crop, target, NULL);
+    g_object_unref(crop);
+    g_object_unref(im);
+    return rc;
+}
+
+struct level_case {
+    const char *name;
+    const char *file;       /* NULL: make it from `opts` */
+    const char *opts;
+    int w, h;
+    enum ts_src_kind kind;
+    int n_levels;
+    uint32_t tile;          /* expected native tile edge, 0 = untiled */
+    uint32_t last_w, last_h; /* dims of the smallest level */
+    bool subifd;
+};
+
+static void test_levels(void)
+{
+    const struct level_case cases[] = {
+        {"png", GRID_PNG, NULL, 1000, 1000, TS_SRC_PNG, 1, 0, 1000, 1000, false},
+        {"jp2", GRID_JP2, NULL, 1000, 1000, TS_SRC_JP2, 5, 0, 63, 63, false},
+        {"pyramid.tif", NULL, "[tile,pyramid,tile-width=256,tile-height=256,compression=deflate]", 1000, 1000,
+         TS_SRC_TIFF, 3, 256, 250, 250, false},
+        {"subifd.tif", NULL, "[tile,pyramid,subifd,tile-width=256,tile-height=256,compression=deflate]", 1000, 1000,
+         TS_SRC_TIFF, 3, 256, 250, 250, true},
+        {"odd.tif", NULL, "[tile,pyramid,tile-width=128,tile-height=128,compression=lzw]", 999, 767, TS_SRC_TIFF, 4,
+         128, 124, 95, false},
+        {"strips.tif", NULL, "", 1000, 1000, TS_SRC_TIFF, 1, 0, 1000, 1000, false},
+        {"tiled.jp2", NULL, "[tile-width=256,tile-height=256,lossless]", 1000, 1000, TS_SRC_JP2, 4, 256, 125, 125,
+         false},
+        {"plain.jpg", NULL, "[Q=90]", 1000, 1000, TS_SRC_JPEG, 4, 0, 125, 125, false},
+        {"odd.jpg", NULL, "[Q=90]", 999, 767, TS_SRC_JPEG, 4, 0, 125, 96, false},
+        {"plain.webp", NULL, "[lossless]", 640, 480, TS_SRC_WEBP, 1, 0, 640, 480, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct level_case *c = &cases[i];
+        const char *path = c->file;
+        if (path == NULL) {
+            path = tmp(c->name);
+            if (write_grid(path, c->w, c->h, c->opts) != 0) {
+                T_CHECK(0, "%s: could not write fixture: %s", c->name, vips_error_buffer());
+                vips_error_clear();
+                continue;
+            }
+        }
+        struct ts_source s;
+        struct ts_error err;
+        int rc = ts_source_open(path, &s, &err);
+        T_CHECK(rc == 0, "%s: open failed: %s", c->name, rc ? err.msg : "");
+        if (rc != 0)
+            continue;
+        T_CHECK(s.width == (uint32_t)c->w && s.height == (uint32_t)c->h, "%s: size %ux%u", c->name, s.width,
+                s.height);
+        T_CHECK(s.kind == c->kind, "%s: kind %s", c->name, ts_source_kind_name(s.kind));
+        T_CHECK(s.n_levels == c->n_levels, "%s: %d levels, want %d", c->name, s.n_levels, c->n_levels);
+        T_CHECK(s.tile_w == c->tile && s.tile_h == c->tile, "%s: tile %ux%u, want %u", c->name, s.tile_w, s.tile_h,
+                c->tile);
+        const struct ts_level *last = &s.levels[s.n_levels - 1];
+        T_CHECK(last->width == c->last_w && last->height == c->last_h, "%s: smallest level %ux%u, want %ux%u",
+                c->name, last->width, last->height, c->last_w, c->last_h);
+        T_CHECK(s.tiff_subifd == c->subifd, "%s: subifd %d", c->name, s.tiff_subifd);
+        for (int l = 1; l < s.n_levels; l++)
+            T_CHECK(s.levels[l].width < s.levels[l - 1].width && s.levels[l].height < s.levels[l - 1].height,
+                    "%s: level %d does not shrink", c->name, l);
+        ts_source_release(&s);
+    }
+}
+
+static void test_models(void)
+{
+    VipsImage *im = vips_image_new_from_file(GRID_PNG, NULL), *grey = NULL, *oriented = NULL, *rot = NULL;
+    T_CHECK(im != NULL, "load grid");
+    if (im == NULL)
+        return;
+    /* grey sources are grey */
+    if (vips_colourspace(im, &grey, VIPS_INTERPRETATION_B_W, NULL) == 0 &&
+        vips_image_write_to_file(grey, tmp("grey.png"), NULL) == 0) {
+        struct ts_source s;
+        T_CHECK(ts_source_open(tmp("grey.png"), &s, NULL) == 0 && s.is_grey && s.bands == 1, "grey png is grey");
+        ts_source_release(&s);
+    }
+    /* EXIF orientation 6: stored 500x1000 on its side, served 1000x500 */
+    if (vips_extract_area(im, &rot, 0, 0, 1000, 500, NULL) == 0 && vips_rot(rot, &oriented, VIPS_ANGLE_D270, NULL) == 0) {
+        vips_image_set_int(oriented, VIPS_META_ORIENTATION, 6);
+        if (vips_image_write_to_file(oriented, tmp("oriented.jpg"), NULL) == 0) {
+            struct ts_source s;
+            T_CHECK(ts_source_open(tmp("oriented.jpg"), &s, NULL) == 0, "open oriented");
+            T_CHECK(s.orientation == 6, "orientation %d", s.orientation);
+            T_CHECK(s.width == 1000 && s.height == 500, "oriented served as %ux%u", s.width, s.height);
+            ts_source_release(&s);
+        }
+    }
+    /* not an image */
+    FILE *f = fopen(tmp("text.jpg"), "w");
+    fputs("hello\n", f);
+    fclose(f);
+    struct ts_source s;
+    struct ts_error err;
+    T_CHECK(ts_source_open(tmp("text.jpg"), &s, &err) != 0 && err.status == 415, "text file: 415");
+    T_CHECK(strstr(err.msg, tmpdir) == NULL, "error message hides the path: %s", err.msg);
+    ts_source_release(&s);
+    g_object_unref(im);
+    if (grey)
+        g_object_unref(grey);
+    if (rot)
+        g_object_unref(rot);
+    if (oriented)
+        g_object_unref(oriented);
+}
+
+/* Pixel (x,y) of an encoded image, channel 0..2. */
+static int pixel(const struct ts_output *o, int x, int y, double rgb[3])
+{
+    VipsImage *im = vips_image_new_from_buffer(o->data, o->len, "", NULL);
+    if (im == NULL)
+        return -1;
+    double *v = NULL;
+    int n = 0;
+    int rc = vips_getpoint(im, &v, &n, x, y, NULL);
+    for (int i = 0; i < 3; i++)
+        rgb[i] = rc == 0 ? v[i < n ? i : 0] : -1;
+    g_free(v);
+    g_object_unref(im);
+    return rc;
+}
+
+struct render_case {
+    const char *name;
+    const char *file;
+    uint32_t x, y, w, h, ow, oh;
+    double degrees;
+    bool mirror;
+    enum iiif_format format;
+    int level;            /* expected level used */
+    uint32_t ew, eh;      /* expected encoded size */
+};
+
+static void test_render(void)
+{
+    struct ts_encode_opts opts = {90, 90, 50, 48, 6};
+    const struct render_case cases[] = {
+        {"full", tmp("pyramid.tif"), 0, 0, 1000, 1000, 1000, 1000, 0, false, IIIF_FORMAT_PNG, 0, 1000, 1000},
+        {"sf4 tile", tmp("pyramid.tif"), 0, 0, 1000, 1000, 250, 250, 0, false, IIIF_FORMAT_PNG, 2, 250, 250},
+        {"sf2 tile", tmp("pyramid.tif"), 512, 512, 488, 488, 244, 244, 0, false, IIIF_FORMAT_PNG, 1, 244, 244},
+        {"between levels", tmp("pyramid.tif"), 0, 0, 1000, 1000, 300, 300, 0, false, IIIF_FORMAT_PNG, 1, 300, 300},
+        {"subifd sf4", tmp("subifd.tif"), 0, 0, 1000, 1000, 250, 250, 0, false, IIIF_FORMAT_PNG, 2, 250, 250},
+        {"jp2 sf8", GRID_JP2, 0, 0, 1000, 1000, 125, 125, 0, false, IIIF_FORMAT_PNG, 3, 125, 125},
+        {"jpeg shrink 8", tmp("plain.jpg"), 0, 0, 1000, 1000, 125, 125, 0, false, IIIF_FORMAT_PNG, 3, 125, 125},
+        {"jpeg shrink 2", tmp("plain.jpg"), 0, 0, 1000, 1000, 400, 400, 0, false, IIIF_FORMAT_PNG, 1, 400, 400},
+        {"upscale", GRID_PNG, 0, 0, 100, 100, 300, 300, 0, false, IIIF_FORMAT_PNG, 0, 300, 300},
+        {"rot90", GRID_PNG, 0, 0, 200, 100, 200, 100, 90, false, IIIF_FORMAT_PNG, 0, 100, 200},
+        {"rot45 jpg", GRID_PNG, 0, 0, 100, 100, 100, 100, 45, false, IIIF_FORMAT_JPG, 0, 141, 141},
+        {"mirror", GRID_PNG, 0, 0, 1000, 1000, 100, 100, 0, true, IIIF_FORMAT_PNG, 0, 100, 100},
+        {"gif", GRID_PNG, 0, 0, 1000, 1000, 100, 100, 0, false, IIIF_FORMAT_GIF, 0, 100, 100},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const struct render_case *c = &cases[i];
+        struct ts_source s;
+        if (ts_source_open(c->file, &s, NULL) != 0) {
+            T_CHECK(0, "%s: open", c->name);
+            continue;
+        }
+        struct iiif_plan p = {IIIF_V3, c->x, c->y, c->w, c->h, c->ow, c->oh, c->mirror, c->degrees,
+                              IIIF_QUALITY_DEFAULT, c->format};
+        struct ts_output out;
+        struct ts_error err;
+        int rc = ts_render(&s, &p, &opts, &out, &err);
+        T_CHECK(rc == 0, "%s: render failed: %s", c->name, rc ? err.msg : "");
+        if (rc == 0) {
+            T_CHECK(out.level == c->level, "%s: decoded level %d, want %d", c->name, out.level, c->level);
+            T_CHECK((out.width == c->ew || out.width == c->ew + 1) && (out.height == c->eh || out.height == c->eh + 1),
+                    "%s: output %ux%u, want %ux%u", c->name, out.width, out.height, c->ew, c->eh);
+            /* The top-left square of the grid survives scaling; mirroring moves it to the right. */
+            if (c->degrees == 0 && c->x == 0 && c->y == 0) {
+                double want[3], got[3];
+                struct ts_output ref = {0};
+                struct iiif_plan rp = {IIIF_V3, 0, 0, 1000, 1000, 1000, 1000, false, 0, IIIF_QUALITY_DEFAULT,
+                                       IIIF_FORMAT_PNG};
+                struct ts_source g;
+                if (ts_source_open(GRID_PNG, &g, NULL) == 0 && ts_render(&g, &rp, &opts, &ref, NULL) == 0) {
+                    int sx = c->mirror ? 950 : 50;
+                    int px = (int)((double)sx * c->ow / c->w);
+                    if (px < (int)c->ow && 50 * c->oh / c->h < c->oh && pixel(&ref, 50, 50, want) == 0 &&
+                        pixel(&out, px, (int)(50.0 * c->oh / c->h), got) == 0) {
+                        double d = 0;
+                        for (int k = 0; k < 3; k++)
+                            d += got[k] > want[k] ? got[k] - want[k] : want[k] - got[k];
+                        T_CHECK(d < 30, "%s: colour of the first square (%g,%g,%g) vs (%g,%g,%g)", c->name, got[0],
+                                got[1], got[2], want[0], want[1], want[2]);
+                    }
+                }
+                ts_output_release(&ref);
+                ts_source_release(&g);
+            }
+            ts_output_release(&out);
+        }
+        ts_source_release(&s);
+    }
+}
+
+static void test_formats(void)
+{
+    struct ts_formats f;
+    ts_formats_probe(&f);
+    T_CHECK(f.ok[IIIF_FORMAT_JPG] && f.ok[IIIF_FORMAT_PNG], "jpg and png are always available");
+    T_CHECK(!f.ok[IIIF_FORMAT_PDF], "pdf is not written by libvips");
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    if (ts_image_init(argv[0], 1, NULL) != 0)
+        return 1;
+    if (mkdtemp(tmpdir) == NULL)
+        return 1;
+    test_levels();
+    test_models();
+    test_render();
+    test_formats();
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", tmpdir);
+    ts_image_shutdown();
+    return t_done();
+}
