@@ -49,7 +49,7 @@ unit_suites() {
     dir=$1
     label=$2
     for t in "$dir"/tests/test_*; do
-        [ -x "$t" ] || continue
+        [ -f "$t" ] && [ -x "$t" ] || continue
         run_suite "$label $(basename "$t")" "$t"
     done
 }
