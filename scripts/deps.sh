@@ -10,7 +10,7 @@ PACKAGES="
   libvips-dev libvips-tools libh2o-evloop-dev libjansson-dev libtiff-dev libopenjp2-7-dev libssl-dev
   clang libclang-rt-14-dev
   python3 python3-pil python3-numpy
-  openjph-tools curl
+  openjph-tools curl openssl
 "
 
 missing=""

@@ -37,7 +37,7 @@ static int grow(struct ts_buf *b, size_t n)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap *= 2;
-    if (cap > b->max + 1)
+    if (cap - 1 > b->max) /* not `cap > max + 1`, which wraps when max is SIZE_MAX */
         cap = b->max + 1;
     char *p = realloc(b->data, cap);
     if (p == NULL)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define KEY(name, type, def, min, max, doc) {#name, type, offsetof(struct ts_config, name), def, min, max, doc}
 
@@ -69,11 +70,12 @@ static const struct ts_config_key *find_key(const char *name, size_t n)
 
 static int parse_bool(const char *v, bool *out)
 {
-    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "on") == 0) {
+    if (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0) {
         *out = true;
         return 0;
     }
-    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0) {
+    if (strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcasecmp(v, "no") == 0 ||
+        strcasecmp(v, "off") == 0) {
         *out = false;
         return 0;
     }
@@ -165,9 +167,16 @@ int ts_config_load_file(struct ts_config *c, const char *path, struct ts_error *
             rc = ts_error_set(err, 400, "%s:%d: line too long", path, lineno);
             break;
         }
-        char *hash = strchr(line, '#');
-        if (hash != NULL)
-            *hash = '\0';
+        /* '#' starts a comment, except inside a quoted value */
+        bool quoted = false;
+        for (char *c = line; *c != '\0'; c++) {
+            if (*c == '"')
+                quoted = !quoted;
+            else if (*c == '#' && !quoted) {
+                *c = '\0';
+                break;
+            }
+        }
         char *s = trim(line);
         if (*s == '\0')
             continue;
@@ -222,17 +231,20 @@ int ts_config_load_env(struct ts_config *c, char *const *envp, struct ts_error *
 int ts_config_load(struct ts_config *c, int argc, char **argv, char *const *envp, struct ts_error *err)
 {
     const char *file = NULL;
+    ts_config_init(c);
     for (char *const *e = envp; e != NULL && *e != NULL; e++) {
         if (strncmp(*e, "TESSERA_CONFIG=", 15) == 0)
             file = *e + 15;
     }
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-            file = argv[i + 1];
-        else if (strncmp(argv[i], "--config=", 9) == 0)
+        if (strcmp(argv[i], "--config") == 0) {
+            if (i + 1 >= argc)
+                return ts_error_set(err, 400, "option '--config' needs a file");
+            file = argv[++i];
+        } else if (strncmp(argv[i], "--config=", 9) == 0) {
             file = argv[i] + 9;
+        }
     }
-    ts_config_init(c);
     if (file != NULL && *file != '\0' && ts_config_load_file(c, file, err) != 0)
         return -1;
     if (ts_config_load_env(c, envp, err) != 0)

@@ -29,11 +29,21 @@ static double parse_q(const char *p, const char *end)
     return v;
 }
 
+/*
+ * The quality the client gives `type`: from its own media range if listed,
+ * else from application/x, else from x/x (RFC 9110 12.5.1: the most specific
+ * range wins). -1 when nothing matches.
+ */
+struct accept_q {
+    double exact, app_any, any;
+};
+
 bool ts_conneg_ld(const char *accept, size_t len, bool prefer_ld)
 {
     if (accept == NULL || len == 0)
         return prefer_ld;
-    double q_ld = -1, q_json = -1;
+    struct accept_q ld = {-1, -1, -1}, json = {-1, -1, -1};
+    double app_any = -1, any = -1;
     size_t i = 0;
     while (i < len) {
         /* one media range: [i, ie) */
@@ -61,20 +71,30 @@ bool ts_conneg_ld(const char *accept, size_t len, bool prefer_ld)
                 q = parse_q(accept + v + 2, accept + ie);
         }
         size_t n = tn - ts;
-        if (n == 19 && strncasecmp(accept + ts, "application/ld+json", 19) == 0) {
-            if (q > q_ld)
-                q_ld = q;
-        } else if (n == 16 && strncasecmp(accept + ts, "application/json", 16) == 0) {
-            if (q > q_json)
-                q_json = q;
-        }
+        const char *t = accept + ts;
+        if (n == 19 && strncasecmp(t, "application/ld+json", 19) == 0)
+            ld.exact = q > ld.exact ? q : ld.exact;
+        else if (n == 16 && strncasecmp(t, "application/json", 16) == 0)
+            json.exact = q > json.exact ? q : json.exact;
+        else if (n == 13 && strncasecmp(t, "application/*", 13) == 0)
+            app_any = q > app_any ? q : app_any;
+        else if (n == 3 && strncmp(t, "*/*", 3) == 0)
+            any = q > any ? q : any;
         i = ie + 1;
     }
-    if (q_ld < 0 && q_json < 0)
-        return prefer_ld;
-    if (q_ld > q_json && q_ld > 0)
+    double q_ld = ld.exact >= 0 ? ld.exact : app_any >= 0 ? app_any : any;
+    double q_json = json.exact >= 0 ? json.exact : app_any >= 0 ? app_any : any;
+    /* q=0 refuses a type: send the other one unless it was refused too. */
+    if (q_ld == 0 && q_json != 0)
+        return false;
+    if (q_json == 0 && q_ld != 0)
         return true;
-    if (q_json > q_ld && q_json > 0)
+    /* Neither acceptable, or nothing said about either: never 406, use the default. */
+    if (q_ld <= 0 && q_json <= 0)
+        return prefer_ld;
+    if (q_ld > q_json)
+        return true;
+    if (q_json > q_ld)
         return false;
     return prefer_ld;
 }

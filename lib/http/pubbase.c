@@ -41,11 +41,25 @@ static bool valid_port(struct ts_strv p)
 {
     if (p.p == NULL || p.n == 0 || p.n > 5)
         return false;
+    unsigned v = 0;
     for (size_t i = 0; i < p.n; i++) {
         if (p.p[i] < '0' || p.p[i] > '9')
             return false;
+        v = v * 10 + (unsigned)(p.p[i] - '0');
     }
-    return true;
+    return v >= 1 && v <= 65535;
+}
+
+/* Whether a host[:port] value already names a port (not just an IPv6 address). */
+static bool has_port(struct ts_strv h)
+{
+    for (size_t i = h.n; i > 0; i--) {
+        if (h.p[i - 1] == ']')
+            return false;
+        if (h.p[i - 1] == ':')
+            return true;
+    }
+    return false;
 }
 
 static bool valid_prefix(struct ts_strv p)
@@ -106,21 +120,22 @@ int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out)
     struct ts_strv fproto = forwarded_param(in->forwarded, "proto");
     struct ts_strv fhost = forwarded_param(in->forwarded, "host");
     struct ts_strv xproto = first_item(in->xf_proto);
-    if (is_proto(fproto, "https") || is_proto(xproto, "https"))
+    /* RFC 7239 Forwarded wins over the older X-Forwarded-* headers. */
+    struct ts_strv proto = fproto.p != NULL ? fproto : xproto;
+    if (is_proto(proto, "https"))
         scheme = "https";
-    else if (is_proto(fproto, "http") || is_proto(xproto, "http"))
+    else if (is_proto(proto, "http"))
         scheme = "http";
     if (valid_host(fhost))
         host = fhost;
     else if (valid_host(first_item(in->xf_host)))
         host = first_item(in->xf_host);
-    if (host.p != NULL && valid_port(first_item(in->xf_port)) && memchr(host.p, ':', host.n) == NULL)
-        port = first_item(in->xf_port);
-    if (host.p == NULL) {
+    else if (valid_host(in->host))
         host = in->host;
-        if (!valid_host(host))
-            host = (struct ts_strv){in->fallback_host, in->fallback_host ? strlen(in->fallback_host) : 0};
-    }
+    else
+        host = (struct ts_strv){in->fallback_host, in->fallback_host ? strlen(in->fallback_host) : 0};
+    if (host.p != NULL && !has_port(host) && valid_port(first_item(in->xf_port)))
+        port = first_item(in->xf_port);
     struct ts_strv xp = first_item(in->xf_prefix);
     if (valid_prefix(xp))
         prefix = xp;

@@ -76,12 +76,19 @@ void ts_http_error(h2o_req_t *req, const struct ts_error *err)
 {
     int status = err->status >= 400 && err->status < 600 ? err->status : 500;
     char body[400];
-    int n = snprintf(body, sizeof(body), "%d %s: %s\n", status, ts_status_reason(status),
+    int n = snprintf(body, sizeof(body), "%d %s: %s", status, ts_status_reason(status),
                      err->msg[0] ? err->msg : ts_status_reason(status));
     if (n < 0)
         n = 0;
-    if ((size_t)n >= sizeof(body))
-        n = sizeof(body) - 1;
+    if ((size_t)n >= sizeof(body) - 1)
+        n = sizeof(body) - 2;
+    /* One line of printable ASCII, whatever a message quoted from the request. */
+    for (int i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (c < 0x20 || c >= 0x7F)
+            body[i] = '?';
+    }
+    body[n++] = '\n';
     ts_http_header(req, "cache-control", "no-store");
     ts_http_send_copy(req, status, "text/plain; charset=utf-8", body, (size_t)n);
 }

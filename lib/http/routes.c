@@ -94,7 +94,11 @@ static void walk_dir(struct walk *w, const char *rel, int depth)
         int rn = snprintf(relp, sizeof(relp), "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
         int fn = snprintf(full, sizeof(full), "%s/%s", w->res->root, relp);
         struct stat st;
+        char real[4096];
         if (rn < 0 || (size_t)rn >= sizeof(relp) || fn < 0 || (size_t)fn >= sizeof(full) || stat(full, &st) != 0)
+            continue;
+        /* a symlink that leads outside the root is not part of the collection */
+        if (!ts_resolver_inside(w->res, full, real))
             continue;
         if (S_ISDIR(st.st_mode)) {
             walk_dir(w, relp, depth + 1);

@@ -59,6 +59,13 @@ void iiif_max_size(uint32_t w, uint32_t h, const struct iiif_limits *lim, bool u
             ow = at_least_1(muldiv_round(w, oh, h));
         }
     }
+    /* A one-pixel-thin result can only get shorter: its length alone must fit the area. */
+    if (ow * oh > lim->max_area) {
+        if (ow == 1)
+            oh = lim->max_area;
+        else
+            ow = lim->max_area;
+    }
     *out_w = (uint32_t)ow;
     *out_h = (uint32_t)oh;
 }
@@ -93,12 +100,17 @@ static int make_region(const struct iiif_region *r, uint32_t iw, uint32_t ih, st
         p->h = r->h < ih - r->y ? r->h : ih - r->y;
         return 0;
     case IIIF_REGION_PCT: {
+        /* Start and end round to the nearest pixel; past the edge is cropped. */
         double x0 = r->px * iw / 100.0, y0 = r->py * ih / 100.0;
-        double x1 = (r->px + r->pw) * iw / 100.0, y1 = (r->py + r->ph) * ih / 100.0;
-        uint64_t x = (uint64_t)llround(x0), y = (uint64_t)llround(y0);
-        if (x >= iw || y >= ih)
+        double x1 = fmin((r->px + r->pw) * iw / 100.0, iw), y1 = fmin((r->py + r->ph) * ih / 100.0, ih);
+        if (x0 >= iw || y0 >= ih)
             return ts_error_set(err, 400, "region pct:%g,%g,%g,%g is outside the image", r->px, r->py, r->pw, r->ph);
-        uint64_t xe = (uint64_t)llround(fmin(x1, iw)), ye = (uint64_t)llround(fmin(y1, ih));
+        uint64_t x = (uint64_t)llround(x0), y = (uint64_t)llround(y0);
+        if (x >= iw) /* 99.96% of 1000 px still starts inside */
+            x = iw - 1;
+        if (y >= ih)
+            y = ih - 1;
+        uint64_t xe = (uint64_t)llround(x1), ye = (uint64_t)llround(y1);
         p->x = (uint32_t)x;
         p->y = (uint32_t)y;
         p->w = at_least_1(xe > x ? xe - x : 0);
@@ -272,7 +284,10 @@ int iiif_plan_canonical(const struct iiif_plan *p, uint32_t img_w, uint32_t img_
     }
     if (p->mirror)
         rc |= ts_buf_adds(out, "!");
-    rc |= iiif_format_decimal(p->degrees, out);
+    /* Degrees are written with 6 decimals (iiif_format_decimal); one that rounds up to 360 is 0. */
+    char deg[32];
+    snprintf(deg, sizeof(deg), "%.6f", p->degrees);
+    rc |= iiif_format_decimal(strcmp(deg, "360.000000") == 0 ? 0 : p->degrees, out);
     rc |= ts_buf_addf(out, "/%s.%s", iiif_quality_name(p->quality), iiif_format_ext(p->format));
     return rc ? -1 : 0;
 }

@@ -160,8 +160,6 @@ static int parse_region(struct span s, struct iiif_region *r, struct ts_error *e
             if (parse_decimal(parts[i], &v[i]) != 0)
                 return ts_error_set(err, 400, "region '%.*s': '%.*s' is not a plain decimal number", (int)s.n,
                                     s.p, (int)parts[i].n, parts[i].p);
-            if (v[i] > 100)
-                return ts_error_set(err, 400, "region '%.*s': percentages cannot exceed 100", (int)s.n, s.p);
         }
         if (v[2] <= 0 || v[3] <= 0)
             return ts_error_set(err, 400, "region '%.*s': width and height must be greater than 0", (int)s.n, s.p);
@@ -331,8 +329,14 @@ int iiif_req_parse(enum iiif_version version, const char *s, size_t len, struct 
         struct ts_error e;
         if (iiif_percent_decode(s + start, n, bufs[k], sizeof(bufs[k]), &dn, &e) != 0)
             return ts_error_set(err, 400, "%s parameter: %s", names[k], e.msg);
-        if (memchr(bufs[k], '/', dn) != NULL || memchr(bufs[k], '\0', dn) != NULL)
-            return ts_error_set(err, 400, "%s parameter contains an encoded '/' or NUL", names[k]);
+        /* No parameter has '/', control characters or non-ASCII bytes; refusing them here also
+         * keeps them out of the messages below, which quote the parameter. */
+        for (size_t j = 0; j < dn; j++) {
+            unsigned char c = (unsigned char)bufs[k][j];
+            if (c == '/' || c < 0x20 || c >= 0x7F)
+                return ts_error_set(err, 400, "%s parameter contains an encoded '/', a control character or a "
+                                    "non-ASCII byte", names[k]);
+        }
         segs[k].p = bufs[k];
         segs[k].n = dn;
         k++;

@@ -59,22 +59,47 @@ static int pick_level(const struct ts_source *s, double need)
     return best;
 }
 
+/*
+ * Opens level `li` of the source. Truncated or damaged data is an error
+ * rather than grey pixels, so a broken file is reported, not served.
+ */
 static int load_level(const struct ts_source *s, int li, VipsImage **out)
 {
     const struct ts_level *l = &s->levels[li];
+    const VipsFailOn fail = VIPS_FAIL_ON_TRUNCATED;
     switch (s->kind) {
     case TS_SRC_TIFF:
         if (li > 0 && s->tiff_subifd)
-            return vips_tiffload(s->path, out, "subifd", l->index, "access", VIPS_ACCESS_RANDOM, NULL);
-        return vips_tiffload(s->path, out, "page", l->index, "access", VIPS_ACCESS_RANDOM, NULL);
+            return vips_tiffload(s->path, out, "subifd", l->index, "access", VIPS_ACCESS_RANDOM, "fail_on", fail,
+                                 NULL);
+        return vips_tiffload(s->path, out, "page", l->index, "access", VIPS_ACCESS_RANDOM, "fail_on", fail, NULL);
     case TS_SRC_JP2:
-        return vips_jp2kload(s->path, out, "page", l->index, "access", VIPS_ACCESS_RANDOM, NULL);
+        return vips_jp2kload(s->path, out, "page", l->index, "access", VIPS_ACCESS_RANDOM, "fail_on", fail, NULL);
     case TS_SRC_JPEG:
-        return vips_jpegload(s->path, out, "shrink", li > 0 ? l->index : 1, "access", VIPS_ACCESS_RANDOM, NULL);
+        return vips_jpegload(s->path, out, "shrink", li > 0 ? l->index : 1, "access", VIPS_ACCESS_RANDOM, "fail_on",
+                             fail, NULL);
     default:
-        *out = vips_image_new_from_file(s->path, "access", VIPS_ACCESS_RANDOM, NULL);
+        *out = vips_image_new_from_file(s->path, "access", VIPS_ACCESS_RANDOM, "fail_on", fail, NULL);
         return *out == NULL ? -1 : 0;
     }
+}
+
+/*
+ * Decoding happens lazily inside the encoder, so a failure there may be the
+ * source's fault (truncated, corrupt: 415) or ours (500). libvips prefixes
+ * messages with the failing operation's name: savers are ours.
+ */
+static int render_status(void)
+{
+    static const char *const savers[] = {"jpegsave", "pngsave", "webpsave", "vips2webp", "tiffsave",
+                                         "vips2tiff", "gifsave", "cgif", "jp2ksave", "heifsave", "vips2jpeg",
+                                         "VipsForeignSave"};
+    const char *e = vips_error_buffer();
+    for (size_t i = 0; i < sizeof(savers) / sizeof(savers[0]); i++) {
+        if (strncmp(e, savers[i], strlen(savers[i])) == 0)
+            return 500;
+    }
+    return 415;
 }
 
 /* Resizes to exactly w x h, premultiplying alpha so edges do not darken. */
@@ -325,7 +350,10 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *p, const stru
     rc = 0;
     goto out;
 fail:
-    ts_vips_error(err, 500, "image processing failed", src->path);
+    if (render_status() == 415)
+        ts_vips_error(err, 415, "the image could not be decoded", src->path);
+    else
+        ts_vips_error(err, 500, "image processing failed", src->path);
 out:
     for (int i = 0; i < n; i++)
         g_object_unref(t[i]);

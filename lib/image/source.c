@@ -199,7 +199,7 @@ int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
 {
     memset(s, 0, sizeof(*s));
     s->orientation = 1;
-    VipsImage *im = vips_image_new_from_file(path, "access", VIPS_ACCESS_RANDOM, NULL);
+    VipsImage *im = vips_image_new_from_file(path, "access", VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
     if (im == NULL)
         return ts_vips_error(err, 415, "the file for this identifier is not a readable image", path);
     s->path = strdup(path);

@@ -9,12 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ts_info_tiling(const struct ts_source *src, uint32_t tile_size, struct ts_tiling *out)
+void ts_info_tiling(const struct ts_source *src, uint32_t tile_size, const struct iiif_limits *lim,
+                    struct ts_tiling *out)
 {
     uint32_t tw = src->tile_w, th = src->tile_h;
     /* Native tiles far from viewer-friendly sizes are not worth advertising. */
     if (tw < 128 || th < 128 || tw > 2048 || th > 2048)
         tw = th = tile_size;
+    /* Every advertised tile must be answerable: keep tiles within the limits. */
+    while (tw > 1 && (tw > lim->max_width || (uint64_t)tw * th > lim->max_area))
+        tw = (tw + 1) / 2;
+    while (th > 1 && (th > lim->max_height || (uint64_t)tw * th > lim->max_area))
+        th = (th + 1) / 2;
     out->tile_w = tw;
     out->tile_h = th;
     uint32_t longest = src->width > src->height ? src->width : src->height;
@@ -105,7 +111,7 @@ static json_t *info3(const char *id, const struct ts_source *src, const struct t
     static const char *const qualities_colour[] = {"color", "gray", "bitonal", NULL};
     static const char *const qualities_grey[] = {"gray", "bitonal", NULL};
     struct ts_tiling tl;
-    ts_info_tiling(src, o->tile_size, &tl);
+    ts_info_tiling(src, o->tile_size, o->limits, &tl);
 
     json_t *j = json_object();
     json_object_set_new(j, "@context", json_string("http://iiif.io/api/image/3/context.json"));
@@ -144,7 +150,7 @@ static json_t *info2(const char *id, const struct ts_source *src, const struct t
     static const char *const qualities[] = {"default", "color", "gray", "bitonal", NULL};
     static const char *const qualities_grey[] = {"default", "gray", "bitonal", NULL};
     struct ts_tiling tl;
-    ts_info_tiling(src, o->tile_size, &tl);
+    ts_info_tiling(src, o->tile_size, o->limits, &tl);
 
     json_t *j = json_object();
     json_object_set_new(j, "@context", json_string("http://iiif.io/api/image/2/context.json"));

@@ -26,8 +26,9 @@ struct ts_tiling {
     int n_scale;               /* scale factors are 1, 2, 4, ... 2^(n_scale-1) */
 };
 
-/** The tile grid advertised for `src`. */
-void ts_info_tiling(const struct ts_source *src, uint32_t tile_size, struct ts_tiling *out);
+/** The tile grid advertised for `src`: native tiles when usable, else `tile_size`, within the limits. */
+void ts_info_tiling(const struct ts_source *src, uint32_t tile_size, const struct iiif_limits *lim,
+                    struct ts_tiling *out);
 
 /**
  * Builds info.json for `src` whose public id (the URL without /info.json)

@@ -76,6 +76,15 @@ int ts_resolver_is_image_name(const struct ts_resolver *r, const char *name)
     return 0;
 }
 
+int ts_resolver_inside(const struct ts_resolver *r, const char *path, char real[PATH_MAX])
+{
+    if (realpath(path, real) == NULL)
+        return 0;
+    if (r->root_len == 1) /* the root is "/" */
+        return 1;
+    return strncmp(real, r->root, r->root_len) == 0 && real[r->root_len] == '/';
+}
+
 /* Accepts `cand` if it is a regular file whose real path is under the root. */
 static int accept(const struct ts_resolver *r, const char *cand, struct ts_resolved *out)
 {
@@ -83,9 +92,7 @@ static int accept(const struct ts_resolver *r, const char *cand, struct ts_resol
     if (stat(cand, &st) != 0 || !S_ISREG(st.st_mode))
         return -1;
     char real[PATH_MAX];
-    if (realpath(cand, real) == NULL)
-        return -1;
-    if (strncmp(real, r->root, r->root_len) != 0 || (real[r->root_len] != '/' && r->root_len > 1))
+    if (!ts_resolver_inside(r, cand, real))
         return -1;
     if (strlen(real) >= sizeof(out->path))
         return -1;

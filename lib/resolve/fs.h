@@ -10,6 +10,7 @@
 #ifndef TS_RESOLVE_FS_H
 #define TS_RESOLVE_FS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -44,6 +45,12 @@ void ts_resolver_release(struct ts_resolver *r);
  * iiif_ident_decode). 404 when there is none or it is outside the root.
  */
 int ts_resolve(const struct ts_resolver *r, const char *id, struct ts_resolved *out, struct ts_error *err);
+
+/**
+ * Whether `path` (absolute, or relative to the working directory) really is
+ * under the root once symlinks are followed; `real` gets its real path.
+ */
+int ts_resolver_inside(const struct ts_resolver *r, const char *path, char real[PATH_MAX]);
 
 /** Whether `name` ends in one of the resolver's extensions (case-insensitive). */
 int ts_resolver_is_image_name(const struct ts_resolver *r, const char *name);
