@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "http/pubbase.h"
 #include "http/server.h"
 #include "iiif/ident.h"
 #include "image/render.h"
@@ -159,7 +160,8 @@ static int cmd_info(const char *argv0, int argc, char **argv)
     } else {
         const char *base = strrchr(file, '/');
         base = base ? base + 1 : file;
-        ts_buf_adds(&url, cfg.base_url[0] ? cfg.base_url : "http://localhost:8182");
+        struct ts_pubbase_in in = {.configured = cfg.base_url, .fallback_host = "localhost:8182"};
+        ts_pubbase(&in, &url);
         ts_buf_adds(&url, "/iiif/3/");
         iiif_ident_encode(base, &url);
     }
