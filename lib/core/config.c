@@ -41,6 +41,8 @@ const struct ts_config_key ts_config_keys[] = {
     KEY(png_compression, TS_CONF_INT, "6", 0, 9, "PNG output compression level"),
     KEY(vips_threads, TS_CONF_INT, "1", 1, 64, "libvips threads used by each request"),
     KEY(cache_control, TS_CONF_STRING, "public, max-age=86400", 0, 0, "Cache-Control header for images and info.json (empty for none)"),
+    KEY(cache_mb, TS_CONF_INT, "256", 0, 1048576, "memory for cached responses (encoded images, info.json), in MiB; 0 turns the cache off"),
+    KEY(meta_cache_mb, TS_CONF_INT, "16", 0, 65536, "memory for image metadata (sizes, pyramid levels), in MiB; 0 turns it off"),
     KEY(access_log, TS_CONF_STRING, "-", 0, 0, "access log: - for stderr, off, or a file path"),
     KEY(log_level, TS_CONF_STRING, "info", 0, 0, "diagnostic log level: error, warn, info or debug"),
     {NULL, TS_CONF_STRING, 0, NULL, 0, 0, NULL},

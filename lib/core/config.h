@@ -44,6 +44,8 @@ struct ts_config {
     int64_t png_compression; /* 0-9 */
     int64_t vips_threads;   /* libvips threads per request */
     char *cache_control;    /* Cache-Control for images and info.json; "" = none */
+    int64_t cache_mb;       /* response cache budget in MiB; 0 = off */
+    int64_t meta_cache_mb;  /* metadata cache budget in MiB; 0 = off */
     char *access_log;       /* "-" = stderr, "off", or a file path */
     char *log_level;        /* error, warn, info, debug */
 };

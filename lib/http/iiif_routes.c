@@ -1,9 +1,13 @@
 /*
- * iiif_routes.c: Image API requests, from URL to deferred response.
+ * iiif_routes.c: Image API requests, from URL to response.
  *
- * Everything that needs no disk is decided on the event loop: the URL shape,
- * the identifier's syntax, the image parameters (400s) and the public id.
- * Resolving the file, reading its header and rendering happen on a worker.
+ * Everything that needs no pixels is decided on the event loop: the URL
+ * shape, the identifier's syntax, the image parameters (400s) and the public
+ * id. When the metadata cache knows the image (and a stat() says the file has
+ * not changed), the loop also plans the request, answers 304s, answers
+ * info.json, and sends cached images without copying them. The rest (finding
+ * and probing the file, decoding, encoding) goes to a worker, which stores
+ * what it learns in the caches and hands the response back to the loop.
  */
 #include "http/iiif_routes.h"
 
@@ -11,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/meta.h"
 #include "core/buf.h"
+#include "http/conditional.h"
 #include "http/conneg.h"
+#include "http/keys.h"
 #include "http/pubbase.h"
 #include "http/respond.h"
 #include "iiif/ident.h"
@@ -22,11 +29,20 @@
 
 #define CT_INFO3 "application/ld+json;profile=\"http://iiif.io/api/image/3/context.json\""
 #define CT_INFO2_LD "application/ld+json;profile=\"http://iiif.io/api/image/2/context.json\""
-#define CONTEXT2_LINK "<http://iiif.io/api/image/2/context.json>;rel=\"http://www.w3.org/ns/json-ld#context\";type=\"application/ld+json\""
+#define CONTEXT2_LINK                                                                                                  \
+    "<http://iiif.io/api/image/2/context.json>;rel=\"http://www.w3.org/ns/json-ld#context\";type=\"application/ld+json\""
 
 static struct ts_strv header(h2o_req_t *req, const char *name, size_t n)
 {
     ssize_t i = h2o_find_header_by_str(&req->headers, name, n, -1);
+    if (i < 0)
+        return (struct ts_strv){NULL, 0};
+    return (struct ts_strv){req->headers.entries[i].value.base, req->headers.entries[i].value.len};
+}
+
+static struct ts_strv token_header(h2o_req_t *req, const h2o_token_t *token)
+{
+    ssize_t i = h2o_find_header(&req->headers, token, -1);
     if (i < 0)
         return (struct ts_strv){NULL, 0};
     return (struct ts_strv){req->headers.entries[i].value.base, req->headers.entries[i].value.len};
@@ -49,83 +65,295 @@ int ts_request_base(h2o_req_t *req, struct ts_buf *out)
     return ts_pubbase(&in, out);
 }
 
-/* Work shared by info and image requests. */
+/* Validators of one representation. */
+struct validators {
+    char etag[19];
+    time_t mtime;
+};
+
+static void validators_of(struct ts_server *srv, const struct ts_buf *key, const struct ts_meta *m,
+                          struct validators *v)
+{
+    ts_etag_format(ts_key_etag(key->data, key->len, srv->settings_gen), v->etag);
+    v->mtime = (time_t)(m->file.mtime_ns / 1000000000);
+}
+
+static bool not_modified(h2o_req_t *req, const struct validators *v)
+{
+    struct ts_strv inm = token_header(req, H2O_TOKEN_IF_NONE_MATCH);
+    struct ts_strv ims = token_header(req, H2O_TOKEN_IF_MODIFIED_SINCE);
+    return ts_not_modified(inm.p, inm.n, ims.p, ims.n, v->etag, v->mtime);
+}
+
+static void add_validators(h2o_req_t *req, struct ts_server *srv, const struct validators *v)
+{
+    char date[30];
+    ts_http_date_format(v->mtime, date);
+    ts_http_header(req, "etag", v->etag);
+    ts_http_header(req, "last-modified", date);
+    if (srv->cfg->cache_control[0] != '\0')
+        ts_http_header(req, "cache-control", srv->cfg->cache_control);
+}
+
+static void release_entry(void *e)
+{
+    ts_centry_unref(e);
+}
+
+/* ---- info.json ---- */
+
+static void add_info_headers(h2o_req_t *req, struct ts_server *srv, enum iiif_version v, bool ld,
+                             const struct validators *val)
+{
+    if (v == IIIF_V2 && !ld)
+        ts_http_header(req, "link", CONTEXT2_LINK);
+    ts_http_header(req, "vary", "Accept");
+    add_validators(req, srv, val);
+}
+
+static const char *info_type(enum iiif_version v, bool ld)
+{
+    if (v == IIIF_V3)
+        return ld ? CT_INFO3 : "application/json";
+    return ld ? CT_INFO2_LD : "application/json";
+}
+
+/* Answers info.json from known metadata. Runs on the loop: building the JSON costs microseconds. */
+static void answer_info(h2o_req_t *req, struct ts_server *srv, enum iiif_version v, bool ld, const char *base,
+                        const char *id, const char *id_url, const struct ts_meta *m)
+{
+    struct ts_buf key;
+    ts_buf_init(&key, 16384);
+    if (ts_key_info(&key, v, ld, base, id, m->file.mtime_ns, m->file.size) != 0) {
+        ts_buf_release(&key);
+        ts_http_errorf(req, 414, "the URL is too long");
+        return;
+    }
+    struct validators val;
+    validators_of(srv, &key, m, &val);
+    add_info_headers(req, srv, v, ld, &val);
+    if (not_modified(req, &val)) {
+        ts_buf_release(&key);
+        ts_http_send(req, 304, NULL, NULL, 0, NULL);
+        return;
+    }
+    struct ts_centry *e = ts_cache_get(srv->responses, key.data, key.len);
+    if (e == NULL) {
+        struct ts_info_opts o = {
+            .limits = &srv->limits,
+            .tile_size = (uint32_t)srv->cfg->tile_size,
+            .formats = &srv->formats,
+            .rights = srv->cfg->rights,
+            .preferred_formats = srv->cfg->preferred_formats,
+        };
+        size_t len;
+        char *json = ts_info_json(v, id_url, &m->src, &o, &len);
+        if (json == NULL) {
+            ts_buf_release(&key);
+            ts_http_errorf(req, 500, "out of memory building info.json");
+            return;
+        }
+        if (ts_cache_put(srv->responses, key.data, key.len, json, len, free, info_type(v, ld), NULL) == 0)
+            e = ts_cache_get(srv->responses, key.data, key.len);
+        if (e == NULL) {
+            /* not cached (cache off, or evicted at once): send it as is */
+            ts_buf_release(&key);
+            ts_http_send(req, 200, info_type(v, ld), json, len, free);
+            return;
+        }
+    }
+    ts_buf_release(&key);
+    ts_http_send_owned(req, 200, e->content_type, e->body, e->len, e, release_entry);
+}
+
+/* ---- images ---- */
+
+/* What the loop or a worker works out before touching pixels. */
+struct image_plan {
+    struct iiif_plan plan;
+    struct ts_buf canonical;   /* {region}/{size}/{rotation}/{quality}.{format} */
+    struct ts_buf key;
+    struct validators val;
+};
+
+static void image_plan_release(struct image_plan *ip)
+{
+    ts_buf_release(&ip->canonical);
+    ts_buf_release(&ip->key);
+}
+
+static int image_plan_make(struct ts_server *srv, enum iiif_version v, const char *id, const struct iiif_req *r,
+                           const struct ts_meta *m, struct image_plan *ip, struct ts_error *err)
+{
+    ts_buf_init(&ip->canonical, 1024);
+    ts_buf_init(&ip->key, 16384);
+    if (iiif_plan_make(r, m->src.width, m->src.height, &srv->limits, &ip->plan, err) != 0)
+        return -1;
+    if (iiif_plan_canonical(&ip->plan, m->src.width, m->src.height, &srv->limits, &ip->canonical) != 0 ||
+        ts_key_image(&ip->key, v, id, m->file.mtime_ns, m->file.size, ip->canonical.data) != 0)
+        return ts_error_set(err, 414, "the URL is too long");
+    validators_of(srv, &ip->key, m, &ip->val);
+    return 0;
+}
+
+static void add_image_headers(h2o_req_t *req, struct ts_server *srv, enum iiif_version v, const char *id_url,
+                              const char *canonical, const struct validators *val)
+{
+    struct ts_buf link;
+    ts_buf_init(&link, 16384);
+    ts_buf_addf(&link, "<%s/%s>;rel=\"canonical\", <http://iiif.io/api/image/%d/level2.json>;rel=\"profile\"", id_url,
+                canonical, v == IIIF_V3 ? 3 : 2);
+    if (link.data != NULL)
+        ts_http_header(req, "link", link.data);
+    ts_buf_release(&link);
+    add_validators(req, srv, val);
+}
+
+/* A request that needs a worker. */
 struct iiif_job {
     struct ts_deferred d;          /* must stay first */
     enum iiif_version version;
+    enum iiif_url_kind kind;
     char id[IIIF_IDENT_MAX + 1];   /* decoded identifier */
-    char *id_url;                  /* public id: base + prefix + encoded identifier */
+    char *id_url;                  /* public id: base + /iiif/N/ + encoded identifier */
+    char *base;
+    bool ld;                       /* info.json: answer JSON-LD */
     struct iiif_req ireq;          /* image requests */
+    char *if_none_match;           /* copies of the conditional headers */
+    char *if_modified_since;
+    struct ts_centry *meta;        /* metadata: known on the loop, or found by the worker */
+    bool planned;                  /* `ip` holds a plan */
+    struct image_plan ip;
+    bool is_not_modified;
+    struct ts_centry *entry;       /* the cached image to send */
+    struct ts_output out;          /* or the uncached one */
 };
 
 static void job_cleanup(struct ts_deferred *d)
 {
-    free(((struct iiif_job *)d)->id_url);
+    struct iiif_job *j = (struct iiif_job *)d;
+    free(j->id_url);
+    free(j->base);
+    free(j->if_none_match);
+    free(j->if_modified_since);
+    ts_centry_unref(j->meta);
+    ts_centry_unref(j->entry);
+    ts_output_release(&j->out);
+    if (j->planned)
+        image_plan_release(&j->ip);
 }
 
-/* Resolves and opens the source, or records the error in the job. */
-static int open_source(struct iiif_job *j, struct ts_source *src)
+static char *copy_header(h2o_req_t *req, const h2o_token_t *token)
 {
+    struct ts_strv v = token_header(req, token);
+    return v.p != NULL ? strndup(v.p, v.n) : NULL;
+}
+
+/* Finds and probes the file, and remembers it. On failure the job carries the error. */
+static int find_meta(struct iiif_job *j)
+{
+    struct ts_server *srv = j->d.srv;
     struct ts_resolved file;
-    if (ts_resolve(&j->d.srv->resolver, j->id, &file, &j->d.err) != 0)
+    struct ts_source src;
+    if (ts_resolve(&srv->resolver, j->id, &file, &j->d.err) != 0)
         return -1;
-    return ts_source_open(file.path, src, &j->d.err);
+    if (ts_source_open(file.path, &src, &j->d.err) != 0)
+        return -1;
+    j->meta = ts_meta_store(srv->meta, j->id, &file, &src);
+    if (j->meta == NULL) {
+        /* metadata cache off or full: keep a private entry for this request */
+        struct ts_meta *m = malloc(sizeof(*m));
+        struct ts_centry *e = calloc(1, sizeof(*e));
+        if (m == NULL || e == NULL) {
+            free(m);
+            free(e);
+            ts_source_release(&src);
+            return ts_error_set(&j->d.err, 500, "out of memory");
+        }
+        m->file = file;
+        m->src = src;
+        m->resolved_ms = ts_now_ms();
+        e->body = m;
+        e->free_body = ts_meta_free;
+        atomic_init(&e->refs, 1);
+        j->meta = e;
+    }
+    return 0;
 }
 
 static void run_info(struct ts_job *job)
 {
-    struct iiif_job *j = (struct iiif_job *)job;
-    struct ts_server *srv = j->d.srv;
-    struct ts_source src;
-    if (open_source(j, &src) != 0)
-        return;
-    struct ts_info_opts o = {
-        .limits = &srv->limits,
-        .tile_size = (uint32_t)srv->cfg->tile_size,
-        .formats = &srv->formats,
-        .rights = srv->cfg->rights,
-        .preferred_formats = srv->cfg->preferred_formats,
-    };
-    j->d.body = ts_info_json(j->version, j->id_url, &src, &o, &j->d.len);
-    j->d.free_body = free;
-    if (j->d.body == NULL)
-        ts_error_set(&j->d.err, 500, "out of memory building info.json");
-    ts_source_release(&src);
+    find_meta((struct iiif_job *)job);
+}
+
+static void respond_info(struct ts_deferred *d, h2o_req_t *req)
+{
+    struct iiif_job *j = (struct iiif_job *)d;
+    answer_info(req, d->srv, j->version, j->ld, j->base, j->id, j->id_url, j->meta->body);
 }
 
 static void run_image(struct ts_job *job)
 {
     struct iiif_job *j = (struct iiif_job *)job;
     struct ts_server *srv = j->d.srv;
-    struct ts_source src;
-    if (open_source(j, &src) != 0)
+    if (j->meta == NULL && find_meta(j) != 0)
         return;
-    struct iiif_plan plan;
-    if (iiif_plan_make(&j->ireq, src.width, src.height, &srv->limits, &plan, &j->d.err) != 0)
-        goto out;
-    struct ts_output img;
-    if (ts_render(&src, &plan, &srv->enc, &img, &j->d.err) != 0)
-        goto out;
-    j->d.body = img.data;
-    j->d.len = img.len;
-    j->d.free_body = g_free;
-    j->d.content_type = iiif_format_mime(plan.format);
+    const struct ts_meta *m = j->meta->body;
+    if (!j->planned) {
+        j->planned = true;
+        if (image_plan_make(srv, j->version, j->id, &j->ireq, m, &j->ip, &j->d.err) != 0)
+            return;
+        if (ts_not_modified(j->if_none_match, j->if_none_match ? strlen(j->if_none_match) : 0, j->if_modified_since,
+                            j->if_modified_since ? strlen(j->if_modified_since) : 0, j->ip.val.etag,
+                            j->ip.val.mtime)) {
+            j->is_not_modified = true;
+            return;
+        }
+        /* another request may have rendered it meanwhile */
+        j->entry = ts_cache_get(srv->responses, j->ip.key.data, j->ip.key.len);
+        if (j->entry != NULL)
+            return;
+    }
+    if (ts_render(&m->src, &j->ip.plan, &srv->enc, &j->out, &j->d.err) != 0)
+        return;
+    if (ts_cache_put(srv->responses, j->ip.key.data, j->ip.key.len, j->out.data, j->out.len, g_free,
+                     iiif_format_mime(j->ip.plan.format), NULL) == 0) {
+        j->out.data = NULL; /* the cache owns the bytes now */
+        j->entry = ts_cache_get(srv->responses, j->ip.key.data, j->ip.key.len);
+        if (j->entry == NULL)
+            ts_error_set(&j->d.err, 503, "the image was evicted before it could be sent; try again");
+    }
+}
 
-    struct ts_buf link;
-    ts_buf_init(&link, 8192);
-    ts_buf_adds(&link, "<");
-    ts_buf_adds(&link, j->id_url);
-    ts_buf_adds(&link, "/");
-    iiif_plan_canonical(&plan, src.width, src.height, &srv->limits, &link);
-    ts_buf_addf(&link, ">;rel=\"canonical\", <http://iiif.io/api/image/%d/level2.json>;rel=\"profile\"",
-                j->version == IIIF_V3 ? 3 : 2);
-    if (link.data != NULL)
-        ts_deferred_header(&j->d, "link", link.data);
-    ts_buf_release(&link);
-    if (srv->cfg->cache_control[0] != '\0')
-        ts_deferred_header(&j->d, "cache-control", srv->cfg->cache_control);
-out:
-    ts_source_release(&src);
+static void respond_image(struct ts_deferred *d, h2o_req_t *req)
+{
+    struct iiif_job *j = (struct iiif_job *)d;
+    add_image_headers(req, d->srv, j->version, j->id_url, j->ip.canonical.data, &j->ip.val);
+    if (j->is_not_modified) {
+        ts_http_send(req, 304, NULL, NULL, 0, NULL);
+    } else if (j->entry != NULL) {
+        struct ts_centry *e = j->entry;
+        j->entry = NULL; /* the request's pool drops the reference */
+        ts_http_send_owned(req, 200, e->content_type, e->body, e->len, e, release_entry);
+    } else {
+        void *bytes = j->out.data;
+        j->out.data = NULL;
+        ts_http_send(req, 200, iiif_format_mime(j->ip.plan.format), bytes, j->out.len, g_free);
+    }
+}
+
+static struct iiif_job *new_job(h2o_req_t *req, enum iiif_version v, enum iiif_url_kind kind, const char *id,
+                                struct ts_buf *base, struct ts_buf *id_url)
+{
+    struct iiif_job *j = ts_deferred_new(req, sizeof(*j), kind == IIIF_URL_INFO ? run_info : run_image);
+    j->d.cleanup = job_cleanup;
+    j->d.respond = kind == IIIF_URL_INFO ? respond_info : respond_image;
+    j->version = v;
+    j->kind = kind;
+    memcpy(j->id, id, strlen(id) + 1);
+    j->base = ts_buf_take(base, NULL);
+    j->id_url = ts_buf_take(id_url, NULL);
+    return j;
 }
 
 int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t n)
@@ -158,12 +386,15 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
         }
     }
 
-    struct ts_buf url;
+    struct ts_buf base, url;
+    ts_buf_init(&base, 4096);
     ts_buf_init(&url, 8192);
-    int rc = ts_request_base(req, &url);
+    int rc = ts_request_base(req, &base);
+    rc |= ts_buf_add(&url, base.data ? base.data : "", base.len);
     rc |= ts_buf_addf(&url, "/iiif/%d/", v == IIIF_V3 ? 3 : 2);
     rc |= iiif_ident_encode(id, &url);
-    if (rc != 0 || url.data == NULL) {
+    if (rc != 0 || url.data == NULL || base.data == NULL) {
+        ts_buf_release(&base);
         ts_buf_release(&url);
         ts_http_errorf(req, 414, "the URL is too long");
         return 0;
@@ -174,32 +405,65 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
         ts_http_header(req, "location", url.data);
         static const char body[] = "See the image information at the Location of this response.\n";
         ts_http_send(req, 303, "text/plain; charset=utf-8", (void *)body, sizeof(body) - 1, NULL);
+        ts_buf_release(&base);
         ts_buf_release(&url);
         return 0;
     }
 
-    struct iiif_job *j = ts_deferred_new(req, sizeof(*j), u.kind == IIIF_URL_INFO ? run_info : run_image);
-    j->d.cleanup = job_cleanup;
-    j->version = v;
-    memcpy(j->id, id, strlen(id) + 1);
-    j->id_url = ts_buf_take(&url, NULL);
+    /* What the metadata cache knows answers most requests right here. */
+    struct ts_centry *me = ts_meta_lookup(srv->meta, id);
+    const struct ts_meta *m = me != NULL ? me->body : NULL;
     if (u.kind == IIIF_URL_INFO) {
-        ssize_t ai = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, -1);
-        const char *accept = ai >= 0 ? req->headers.entries[ai].value.base : NULL;
-        size_t alen = ai >= 0 ? req->headers.entries[ai].value.len : 0;
-        bool ld = ts_conneg_ld(accept, alen, v == IIIF_V3);
-        if (v == IIIF_V3) {
-            j->d.content_type = ld ? CT_INFO3 : "application/json";
-        } else {
-            j->d.content_type = ld ? CT_INFO2_LD : "application/json";
-            if (!ld)
-                ts_deferred_header(&j->d, "link", CONTEXT2_LINK);
+        struct ts_strv accept = token_header(req, H2O_TOKEN_ACCEPT);
+        bool ld = ts_conneg_ld(accept.p, accept.n, v == IIIF_V3);
+        if (m != NULL) {
+            answer_info(req, srv, v, ld, base.data, id, url.data, m);
+            ts_centry_unref(me);
+            ts_buf_release(&base);
+            ts_buf_release(&url);
+            return 0;
         }
-        ts_deferred_header(&j->d, "vary", "Accept");
-        if (srv->cfg->cache_control[0] != '\0')
-            ts_deferred_header(&j->d, "cache-control", srv->cfg->cache_control);
+        struct iiif_job *j = new_job(req, v, u.kind, id, &base, &url);
+        j->ld = ld;
+        return ts_deferred_submit(&j->d);
+    }
+
+    struct image_plan ip;
+    bool planned = false;
+    if (m != NULL) {
+        planned = true;
+        if (image_plan_make(srv, v, id, &ireq, m, &ip, &err) != 0) {
+            image_plan_release(&ip);
+            ts_centry_unref(me);
+            ts_buf_release(&base);
+            ts_buf_release(&url);
+            ts_http_error(req, &err);
+            return 0;
+        }
+        bool unchanged = not_modified(req, &ip.val);
+        struct ts_centry *e = unchanged ? NULL : ts_cache_get(srv->responses, ip.key.data, ip.key.len);
+        if (unchanged || e != NULL) {
+            add_image_headers(req, srv, v, url.data, ip.canonical.data, &ip.val);
+            if (unchanged)
+                ts_http_send(req, 304, NULL, NULL, 0, NULL);
+            else
+                ts_http_send_owned(req, 200, e->content_type, e->body, e->len, e, release_entry);
+            image_plan_release(&ip);
+            ts_centry_unref(me);
+            ts_buf_release(&base);
+            ts_buf_release(&url);
+            return 0;
+        }
+    }
+    struct iiif_job *j = new_job(req, v, u.kind, id, &base, &url);
+    j->ireq = ireq;
+    j->meta = me;
+    if (planned) {
+        j->planned = true;
+        j->ip = ip;
     } else {
-        j->ireq = ireq;
+        j->if_none_match = copy_header(req, H2O_TOKEN_IF_NONE_MATCH);
+        j->if_modified_since = copy_header(req, H2O_TOKEN_IF_MODIFIED_SINCE);
     }
     return ts_deferred_submit(&j->d);
 }

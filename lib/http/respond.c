@@ -23,15 +23,14 @@ static int is_head(h2o_req_t *req)
 }
 
 struct body_holder {
-    void *body;
-    void (*free_body)(void *);
+    void *owner;
+    void (*release)(void *);
 };
 
 static void holder_dispose(void *p)
 {
     struct body_holder *h = p;
-    if (h->free_body != NULL)
-        h->free_body(h->body);
+    h->release(h->owner);
 }
 
 static void noop_proceed(h2o_generator_t *self, h2o_req_t *req)
@@ -42,13 +41,13 @@ static void noop_proceed(h2o_generator_t *self, h2o_req_t *req)
 
 static h2o_generator_t static_generator = {noop_proceed, NULL};
 
-void ts_http_send(h2o_req_t *req, int status, const char *content_type, void *body, size_t len,
-                  void (*free_body)(void *))
+void ts_http_send_owned(h2o_req_t *req, int status, const char *content_type, const void *body, size_t len,
+                        void *owner, void (*release)(void *))
 {
-    if (free_body != NULL) {
+    if (release != NULL) {
         struct body_holder *h = h2o_mem_alloc_shared(&req->pool, sizeof(*h), holder_dispose);
-        h->body = body;
-        h->free_body = free_body;
+        h->owner = owner;
+        h->release = release;
     }
     req->res.status = status;
     req->res.reason = ts_status_reason(status);
@@ -56,12 +55,14 @@ void ts_http_send(h2o_req_t *req, int status, const char *content_type, void *bo
     if (content_type != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
                        strlen(content_type));
-    req->res.content_length = len;
+    /* 304 and 204 have no body, not a zero-length one */
+    if (status != 304 && status != 204)
+        req->res.content_length = len;
     h2o_start_response(req, &static_generator);
     if (is_head(req) || len == 0) {
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
     } else {
-        h2o_iovec_t iov = h2o_iovec_init(body, len);
+        h2o_iovec_t iov = h2o_iovec_init((void *)body, len);
         h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
     }
 }
@@ -140,6 +141,8 @@ static void deferred_done(struct ts_job *job)
     if (req != NULL) {
         if (d->err.status != 0) {
             ts_http_error(req, &d->err);
+        } else if (d->respond != NULL) {
+            d->respond(d, req);
         } else {
             for (int i = 0; i < d->n_headers; i++)
                 ts_http_header(req, d->header_names[i], d->header_values[i]);

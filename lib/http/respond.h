@@ -24,12 +24,19 @@
 void ts_http_header(h2o_req_t *req, const char *name, const char *value);
 
 /**
- * Sends a complete response. `body` (`len` bytes) is not copied: it is
- * freed with `free_body` (may be NULL for static data) once the request is
- * done, whether or not it was sent.
+ * Sends a complete response. `body` (`len` bytes) is not copied: it must
+ * stay valid until the request is done, when `release(owner)` is called
+ * (whether or not it was sent). `release` may be NULL for static data.
  */
-void ts_http_send(h2o_req_t *req, int status, const char *content_type, void *body, size_t len,
-                  void (*free_body)(void *));
+void ts_http_send_owned(h2o_req_t *req, int status, const char *content_type, const void *body, size_t len,
+                        void *owner, void (*release)(void *));
+
+/** ts_http_send_owned where the body owns itself: `free_body(body)` once done. */
+static inline void ts_http_send(h2o_req_t *req, int status, const char *content_type, void *body, size_t len,
+                                void (*free_body)(void *))
+{
+    ts_http_send_owned(req, status, content_type, body, len, body, free_body);
+}
 
 /** Sends a copy of `text` (`len` bytes). */
 void ts_http_send_copy(h2o_req_t *req, int status, const char *content_type, const char *text, size_t len);
@@ -58,6 +65,12 @@ struct ts_deferred {
     int n_headers;
     const char *header_names[6];     /* static strings */
     char *header_values[6];          /* malloc'd */
+    /*
+     * Sends the response itself on the loop (may be NULL: then the fields
+     * above make the response). Not called when err.status is set or the
+     * client has gone.
+     */
+    void (*respond)(struct ts_deferred *d, h2o_req_t *req);
     void (*cleanup)(struct ts_deferred *d); /* frees the handler's own fields; may be NULL */
 };
 

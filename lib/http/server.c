@@ -169,6 +169,36 @@ static int setup_tls(struct ts_server *s, struct ts_error *err)
     return 0;
 }
 
+/*
+ * A hash of everything that changes the bytes of a response: part of every
+ * ETag, so clients and CDNs never keep an answer that the settings changed.
+ */
+static uint64_t settings_hash(const struct ts_config *cfg, const struct ts_formats *f)
+{
+    static const char *const keys[] = {"max_width",  "max_height",         "max_area",        "tile_size",
+                                       "confined_size_strict", "upscale_max_to_limits", "extensions", "rights",
+                                       "preferred_formats",    "jpeg_quality",          "webp_quality",
+                                       "avif_quality",         "jp2_quality",           "png_compression"};
+    uint64_t h = ts_hash(TS_HASH_SEED, TS_VERSION, strlen(TS_VERSION));
+    h = ts_hash(h, f->ok, sizeof(f->ok));
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
+            if (strcmp(k->name, keys[i]) != 0)
+                continue;
+            const char *field = (const char *)cfg + k->offset;
+            if (k->type == TS_CONF_STRING) {
+                const char *v = *(char *const *)field;
+                h = ts_hash(h, v, strlen(v) + 1);
+            } else if (k->type == TS_CONF_INT) {
+                h = ts_hash(h, field, sizeof(int64_t));
+            } else {
+                h = ts_hash(h, field, sizeof(bool));
+            }
+        }
+    }
+    return h;
+}
+
 static int cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -191,6 +221,14 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     s->enc = (struct ts_encode_opts){(int)cfg->jpeg_quality, (int)cfg->webp_quality, (int)cfg->avif_quality,
                                      (int)cfg->jp2_quality, (int)cfg->png_compression};
     ts_formats_probe(&s->formats);
+    s->settings_gen = settings_hash(cfg, &s->formats);
+    size_t cache_bytes = (size_t)cfg->cache_mb << 20;
+    s->responses = ts_cache_new(cache_bytes, cache_bytes / 16);
+    s->meta = ts_cache_new((size_t)cfg->meta_cache_mb << 20, 1 << 20);
+    if ((cache_bytes > 0 && s->responses == NULL) || (cfg->meta_cache_mb > 0 && s->meta == NULL)) {
+        ts_error_set(err, 500, "out of memory for the caches");
+        goto fail;
+    }
 
     if (strcmp(cfg->access_log, "-") == 0) {
         s->access_log = stderr;
@@ -315,6 +353,10 @@ void ts_server_release(struct ts_server *s)
         return;
     ts_workers_free(s->workers);
     s->workers = NULL;
+    ts_cache_free(s->responses);
+    s->responses = NULL;
+    ts_cache_free(s->meta);
+    s->meta = NULL;
     if (s->loops != NULL) {
         for (int i = 0; i < s->n_loops; i++) {
             struct ts_loop *l = &s->loops[i];

@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "cache/cache.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "iiif/plan.h"
@@ -39,6 +40,9 @@ struct ts_server {
     struct ts_formats formats;
     struct ts_encode_opts enc;
     struct ts_workers *workers;
+    struct ts_cache *responses;        /* encoded images and info.json; NULL when off */
+    struct ts_cache *meta;             /* identifier -> file and probed source */
+    uint64_t settings_gen;             /* hash of the settings that change response bytes (part of every ETag) */
     FILE *access_log;                  /* NULL when off */
     bool own_access_log;
     h2o_globalconf_t h2o;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Runs the end-to-end suite: every tests/e2e/test_*.py module.
 
-Each module may define SERVER_ARGS (extra `tessera serve` flags); the runner
+Each module may define SERVER_ARGS (extra `tessera serve` flags), SERVER_ROOT
+and teardown() (called after its server stops); the runner
 starts one server per module on the shared fixture tree, calls every
 `test_*(srv, t)` function (srv: harness.Server, t: harness.Check) and stops
 the server, which must exit cleanly. Prints "ok"/"not ok" per test and a
@@ -41,6 +42,8 @@ def main():
         tests = [(n, getattr(mod, n)) for n in sorted(dir(mod)) if n.startswith("test_") and callable(getattr(mod, n))]
         tests = [(n, f) for n, f in tests if args.k in "%s.%s" % (fname[:-3], n)]
         if not tests:
+            if hasattr(mod, "teardown"):
+                mod.teardown()
             continue
         srv = harness.Server(binary, getattr(mod, "SERVER_ROOT", root), getattr(mod, "SERVER_ARGS", ()),
                              sanitized=args.sanitized)
@@ -69,6 +72,8 @@ def main():
                 passed += 1
                 print("ok %s (%.2fs)" % (label, time.time() - t0))
         problems = srv.stop()
+        if hasattr(mod, "teardown"):
+            mod.teardown()
         if problems:
             failed += 1
             print("not ok %s: server shutdown" % fname)
