@@ -15,6 +15,13 @@ int64_t ts_now_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+int64_t ts_now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
 void ts_meta_free(void *p)
 {
     struct ts_meta *m = p;
@@ -62,7 +69,8 @@ struct ts_centry *ts_meta_store(struct ts_cache *c, const char *id, const struct
     src->path = NULL;
     m->resolved_ms = ts_now_ms();
     size_t id_len = strlen(id);
-    if (ts_cache_put(c, id, id_len, m, sizeof(*m), ts_meta_free, NULL, NULL) != 0) {
+    size_t cost = sizeof(*m) + ts_source_extra_bytes(&m->src);
+    if (ts_cache_put(c, id, id_len, m, cost, ts_meta_free, NULL, NULL) != 0) {
         ts_meta_free(m);
         return NULL;
     }

@@ -34,6 +34,9 @@ void ts_meta_free(void *m);
 /** Milliseconds of CLOCK_MONOTONIC. */
 int64_t ts_now_ms(void);
 
+/** Microseconds of CLOCK_MONOTONIC. */
+int64_t ts_now_us(void);
+
 /**
  * The fresh entry for identifier `id`, or NULL (absent or stale; a worker
  * then resolves again and stores a new entry). Costs one stat() of the file. The caller drops the returned

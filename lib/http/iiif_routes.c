@@ -25,6 +25,7 @@
 #include "iiif/ident.h"
 #include "iiif/plan.h"
 #include "iiif/url.h"
+#include "image/passthrough.h"
 #include "json/info.h"
 
 #define CT_INFO3 "application/ld+json;profile=\"http://iiif.io/api/image/3/context.json\""
@@ -196,8 +197,27 @@ static int image_plan_make(struct ts_server *srv, enum iiif_version v, const cha
     return 0;
 }
 
+/*
+ * Gets the bytes of an image answer without decoding, when a stored JPEG tile
+ * matches the plan. Returns 1 with `*data` (malloc'd) and `*len` set, 0 when
+ * no stored tile matches, -1 on a read error (in `err`).
+ */
+static int try_passthrough(struct ts_server *srv, const struct ts_meta *m, const struct image_plan *ip, void **data,
+                           size_t *len, struct ts_error *err)
+{
+    struct ts_tile_ref t;
+    if (!srv->cfg->passthrough || !ts_passthrough_match(&m->src, &ip->plan, &t))
+        return 0;
+    return ts_passthrough_read(&m->src, &t, data, len, err) == 0 ? 1 : -1;
+}
+
+/*
+ * `timing` is the Server-Timing value saying how the bytes were made
+ * ("cache", "passthrough", "render;dur=12.3"), visible in browsers' devtools;
+ * NULL for none.
+ */
 static void add_image_headers(h2o_req_t *req, struct ts_server *srv, enum iiif_version v, const char *id_url,
-                              const char *canonical, const struct validators *val)
+                              const char *canonical, const struct validators *val, const char *timing)
 {
     struct ts_buf link;
     ts_buf_init(&link, 16384);
@@ -207,6 +227,8 @@ static void add_image_headers(h2o_req_t *req, struct ts_server *srv, enum iiif_v
         ts_http_header(req, "link", link.data);
     ts_buf_release(&link);
     add_validators(req, srv, val);
+    if (timing != NULL)
+        ts_http_header(req, "server-timing", timing);
 }
 
 /* A request that needs a worker. */
@@ -227,6 +249,8 @@ struct iiif_job {
     bool is_not_modified;
     struct ts_centry *entry;       /* the cached image to send */
     struct ts_output out;          /* or the uncached one */
+    void (*out_free)(void *);      /* how to free out.data: g_free (libvips) or free (passthrough) */
+    char timing[48];               /* Server-Timing: how the bytes were made */
 };
 
 static void job_cleanup(struct ts_deferred *d)
@@ -238,7 +262,8 @@ static void job_cleanup(struct ts_deferred *d)
     free(j->if_modified_since);
     ts_centry_unref(j->meta);
     ts_centry_unref(j->entry);
-    ts_output_release(&j->out);
+    if (j->out_free != NULL && j->out.data != NULL)
+        j->out_free(j->out.data);
     if (j->planned)
         image_plan_release(&j->ip);
 }
@@ -311,12 +336,29 @@ static void run_image(struct ts_job *job)
         }
         /* another request may have rendered it meanwhile */
         j->entry = ts_cache_get(srv->responses, j->ip.key.data, j->ip.key.len);
-        if (j->entry != NULL)
+        if (j->entry != NULL) {
+            snprintf(j->timing, sizeof(j->timing), "cache");
             return;
+        }
     }
-    if (ts_render(&m->src, &j->ip.plan, &srv->enc, &j->out, &j->d.err) != 0)
+    void *raw;
+    size_t raw_len;
+    int pt = try_passthrough(srv, m, &j->ip, &raw, &raw_len, &j->d.err);
+    if (pt < 0)
         return;
-    if (ts_cache_put(srv->responses, j->ip.key.data, j->ip.key.len, j->out.data, j->out.len, g_free,
+    if (pt == 1) {
+        j->out.data = raw;
+        j->out.len = raw_len;
+        j->out_free = free;
+        snprintf(j->timing, sizeof(j->timing), "passthrough");
+    } else {
+        int64_t t0 = ts_now_us();
+        if (ts_render(&m->src, &j->ip.plan, &srv->enc, &j->out, &j->d.err) != 0)
+            return;
+        j->out_free = g_free;
+        snprintf(j->timing, sizeof(j->timing), "render;dur=%.1f", (double)(ts_now_us() - t0) / 1000.0);
+    }
+    if (ts_cache_put(srv->responses, j->ip.key.data, j->ip.key.len, j->out.data, j->out.len, j->out_free,
                      iiif_format_mime(j->ip.plan.format), NULL) == 0) {
         j->out.data = NULL; /* the cache owns the bytes now */
         j->entry = ts_cache_get(srv->responses, j->ip.key.data, j->ip.key.len);
@@ -328,7 +370,8 @@ static void run_image(struct ts_job *job)
 static void respond_image(struct ts_deferred *d, h2o_req_t *req)
 {
     struct iiif_job *j = (struct iiif_job *)d;
-    add_image_headers(req, d->srv, j->version, j->id_url, j->ip.canonical.data, &j->ip.val);
+    add_image_headers(req, d->srv, j->version, j->id_url, j->ip.canonical.data, &j->ip.val,
+                      j->is_not_modified ? NULL : j->timing);
     if (j->is_not_modified) {
         ts_http_send(req, 304, NULL, NULL, 0, NULL);
     } else if (j->entry != NULL) {
@@ -338,7 +381,7 @@ static void respond_image(struct ts_deferred *d, h2o_req_t *req)
     } else {
         void *bytes = j->out.data;
         j->out.data = NULL;
-        ts_http_send(req, 200, iiif_format_mime(j->ip.plan.format), bytes, j->out.len, g_free);
+        ts_http_send(req, 200, iiif_format_mime(j->ip.plan.format), bytes, j->out.len, j->out_free);
     }
 }
 
@@ -442,12 +485,31 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
         }
         bool unchanged = not_modified(req, &ip.val);
         struct ts_centry *e = unchanged ? NULL : ts_cache_get(srv->responses, ip.key.data, ip.key.len);
-        if (unchanged || e != NULL) {
-            add_image_headers(req, srv, v, url.data, ip.canonical.data, &ip.val);
+        /* A stored JPEG tile is read right here: a pread, no decoding. */
+        void *raw = NULL;
+        size_t raw_len = 0;
+        int pt = unchanged || e != NULL ? 0 : try_passthrough(srv, m, &ip, &raw, &raw_len, &err);
+        if (pt == 1 && ts_cache_put(srv->responses, ip.key.data, ip.key.len, raw, raw_len, free, "image/jpeg", NULL) == 0) {
+            raw = NULL;
+            e = ts_cache_get(srv->responses, ip.key.data, ip.key.len);
+        }
+        if (pt < 0) {
+            image_plan_release(&ip);
+            ts_centry_unref(me);
+            ts_buf_release(&base);
+            ts_buf_release(&url);
+            ts_http_error(req, &err);
+            return 0;
+        }
+        if (unchanged || e != NULL || raw != NULL) {
+            add_image_headers(req, srv, v, url.data, ip.canonical.data, &ip.val,
+                              unchanged ? NULL : pt == 1 ? "passthrough" : "cache");
             if (unchanged)
                 ts_http_send(req, 304, NULL, NULL, 0, NULL);
-            else
+            else if (e != NULL)
                 ts_http_send_owned(req, 200, e->content_type, e->body, e->len, e, release_entry);
+            else
+                ts_http_send(req, 200, "image/jpeg", raw, raw_len, free);
             image_plan_release(&ip);
             ts_centry_unref(me);
             ts_buf_release(&base);

@@ -224,7 +224,7 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     s->settings_gen = settings_hash(cfg, &s->formats);
     size_t cache_bytes = (size_t)cfg->cache_mb << 20;
     s->responses = ts_cache_new(cache_bytes, cache_bytes / 16);
-    s->meta = ts_cache_new((size_t)cfg->meta_cache_mb << 20, 1 << 20);
+    s->meta = ts_cache_new((size_t)cfg->meta_cache_mb << 20, ((size_t)cfg->meta_cache_mb << 20) / 16);
     if ((cache_bytes > 0 && s->responses == NULL) || (cfg->meta_cache_mb > 0 && s->meta == NULL)) {
         ts_error_set(err, 500, "out of memory for the caches");
         goto fail;

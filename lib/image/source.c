@@ -67,6 +67,84 @@ static int tiff_quiet(TIFF *tif, void *user, const char *module, const char *fmt
     return 1;
 }
 
+/* Tile tables larger than this are not kept (a 250000 x 250000 image in 256-px tiles has about 1M). */
+#define MAX_STORED_TILES (1u << 20)
+
+/* Whether an ICC profile looks like sRGB (its description says so). */
+static bool icc_is_srgb(const uint8_t *p, uint32_t n)
+{
+    for (uint32_t i = 0; i + 4 <= n; i++) {
+        if (memcmp(p + i, "sRGB", 4) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Records the JPEG tiles of the current directory as level `li`, if they can
+ * be sent unchanged: 8-bit JPEG-in-TIFF, one plane, YCbCr, RGB or grey, no alpha,
+ * no colour profile other than sRGB (answers are sRGB).
+ */
+static void read_stored_tiles(TIFF *tif, struct ts_source *s, int li)
+{
+    uint16_t compression = 0, photometric = 0, bps = 0, spp = 0, planar = PLANARCONFIG_CONTIG, extra = 0;
+    uint16_t *extra_types = NULL;
+    uint32_t icc_len = 0;
+    void *icc = NULL;
+    TIFFGetField(tif, TIFFTAG_COMPRESSION, &compression);
+    TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_PLANARCONFIG, &planar);
+    TIFFGetField(tif, TIFFTAG_EXTRASAMPLES, &extra, &extra_types);
+    bool colour_ok = (photometric == PHOTOMETRIC_YCBCR && spp == 3) || (photometric == PHOTOMETRIC_RGB && spp == 3) ||
+                     (photometric == PHOTOMETRIC_MINISBLACK && spp == 1);
+    if (!TIFFIsTiled(tif) || compression != COMPRESSION_JPEG || bps != 8 || planar != PLANARCONFIG_CONTIG ||
+        extra != 0 || !colour_ok)
+        return;
+    if (TIFFGetField(tif, TIFFTAG_ICCPROFILE, &icc_len, &icc) && !icc_is_srgb(icc, icc_len))
+        return;
+    uint32_t tw = 0, th = 0, w = 0, h = 0;
+    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
+    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+    TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
+    TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
+    if (tw == 0 || th == 0 || tw != s->tile_w || th != s->tile_h)
+        return;
+    uint32_t across = (w + tw - 1) / tw, down = (h + th - 1) / th;
+    uint64_t *offs = NULL, *counts = NULL;
+    if ((uint64_t)across * down > MAX_STORED_TILES || TIFFNumberOfTiles(tif) != across * down ||
+        !TIFFGetField(tif, TIFFTAG_TILEOFFSETS, &offs) || !TIFFGetField(tif, TIFFTAG_TILEBYTECOUNTS, &counts))
+        return;
+    uint32_t n_tables = 0;
+    void *tables = NULL;
+    TIFFGetField(tif, TIFFTAG_JPEGTABLES, &n_tables, &tables);
+    struct ts_stored_tiles *st = &s->jpeg[li];
+    size_t n = (size_t)across * down;
+    st->offsets = malloc(n * sizeof(*st->offsets));
+    st->sizes = malloc(n * sizeof(*st->sizes));
+    if (tables != NULL && n_tables >= 4)
+        st->tables = malloc(n_tables);
+    if (st->offsets == NULL || st->sizes == NULL || (tables != NULL && n_tables >= 4 && st->tables == NULL)) {
+        free(st->offsets);
+        free(st->sizes);
+        free(st->tables);
+        memset(st, 0, sizeof(*st));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        st->offsets[i] = offs[i];
+        st->sizes[i] = counts[i] > UINT32_MAX ? 0 : (uint32_t)counts[i];
+    }
+    if (st->tables != NULL) {
+        memcpy(st->tables, tables, n_tables);
+        st->tables_len = n_tables;
+    }
+    st->across = across;
+    st->down = down;
+    st->rgb = photometric == PHOTOMETRIC_RGB;
+}
+
 /* Finds tile size and pyramid levels (pages or SubIFDs) of a TIFF. */
 static void probe_tiff(struct ts_source *s)
 {
@@ -90,6 +168,7 @@ static void probe_tiff(struct ts_source *s)
     }
     s->tile_w = tw;
     s->tile_h = th;
+    read_stored_tiles(tif, s, 0);
 
     /* SubIFD pyramids (vips tiffsave --subifd, OME-TIFF) */
     uint16_t n_sub = 0;
@@ -107,6 +186,7 @@ static void probe_tiff(struct ts_source *s)
             struct ts_level *prev = &s->levels[s->n_levels - 1];
             if (!is_reduction(w, h, prev->width, prev->height, W, H))
                 break;
+            read_stored_tiles(tif, s, s->n_levels);
             s->levels[s->n_levels++] = (struct ts_level){w, h, i};
         }
         if (s->n_levels > 1) {
@@ -124,6 +204,7 @@ static void probe_tiff(struct ts_source *s)
         struct ts_level *prev = &s->levels[s->n_levels - 1];
         if (!is_reduction(w, h, prev->width, prev->height, W, H))
             break;
+        read_stored_tiles(tif, s, s->n_levels);
         s->levels[s->n_levels++] = (struct ts_level){w, h, page};
         page++;
     }
@@ -246,4 +327,21 @@ void ts_source_release(struct ts_source *s)
         return;
     free(s->path);
     s->path = NULL;
+    for (int i = 0; i < TS_MAX_LEVELS; i++) {
+        free(s->jpeg[i].offsets);
+        free(s->jpeg[i].sizes);
+        free(s->jpeg[i].tables);
+        memset(&s->jpeg[i], 0, sizeof(s->jpeg[i]));
+    }
+}
+
+size_t ts_source_extra_bytes(const struct ts_source *s)
+{
+    size_t n = s->path != NULL ? strlen(s->path) + 1 : 0;
+    for (int i = 0; i < TS_MAX_LEVELS; i++) {
+        if (s->jpeg[i].offsets != NULL)
+            n += (size_t)s->jpeg[i].across * s->jpeg[i].down * (sizeof(uint64_t) + sizeof(uint32_t)) +
+                 s->jpeg[i].tables_len;
+    }
+    return n;
 }

@@ -14,6 +14,7 @@
 #define TS_IMAGE_SOURCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -28,6 +29,20 @@ struct ts_level {
     int index;              /* TIFF page or SubIFD number, JPEG 2000 reduction, JPEG shrink factor */
 };
 
+/*
+ * The stored JPEG tiles of one TIFF level, kept so that a request for
+ * exactly one such tile can be answered with its bytes (tile passthrough).
+ * `offsets` is NULL when the level's tiles cannot be sent as they are.
+ */
+struct ts_stored_tiles {
+    uint32_t across, down;       /* tiles per row, per column */
+    uint64_t *offsets;           /* across * down file offsets */
+    uint32_t *sizes;             /* and byte counts */
+    uint8_t *tables;             /* the JPEGTables tag (SOI ... EOI), or NULL */
+    uint32_t tables_len;
+    bool rgb;                    /* stored as RGB, not YCbCr: needs an Adobe marker to say so */
+};
+
 struct ts_source {
     char *path;                  /* owned */
     enum ts_src_kind kind;
@@ -40,6 +55,7 @@ struct ts_source {
     struct ts_level levels[TS_MAX_LEVELS];
     bool tiff_subifd;            /* TIFF levels are SubIFDs (else pages) */
     int orientation;             /* EXIF orientation 1-8 applied when serving */
+    struct ts_stored_tiles jpeg[TS_MAX_LEVELS]; /* TIFF levels whose JPEG tiles can be sent as stored */
 };
 
 /** Reads the headers of the image file at `path`. 415 if it is not a readable image. */
@@ -47,6 +63,9 @@ int ts_source_open(const char *path, struct ts_source *src, struct ts_error *err
 
 /** Frees what ts_source_open allocated. Accepts NULL. */
 void ts_source_release(struct ts_source *src);
+
+/** Memory held by `src` beyond the struct itself (tile tables), for cache budgets. */
+size_t ts_source_extra_bytes(const struct ts_source *src);
 
 /** Whether orientation `o` swaps width and height (5-8). */
 static inline bool ts_orientation_swaps(int o)

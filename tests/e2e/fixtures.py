@@ -33,6 +33,7 @@ GRID_SOURCES = {
     "grid/webp.webp": True,
     "grid/gif.gif": True,
     "grid/tiff-jpeg.tif": False,
+    "grid/tiff-jpeg-rgb.tif": False,
     "grid/tiff-deflate.tif": True,
     "grid/tiff-lzw.tif": True,
     "grid/tiff-webp.tif": True,
@@ -65,6 +66,8 @@ def _make(root):
     vips("copy", g, j("grid/gif.gif"))
     pyr = "[tile,pyramid,tile-width=256,tile-height=256,compression=%s]"
     vips("copy", g, j("grid/tiff-jpeg.tif") + pyr % "jpeg" + "")
+    # libvips stores JPEG tiles as RGB, not YCbCr, from quality 90 up
+    vips("copy", g, j("grid/tiff-jpeg-rgb.tif") + (pyr % "jpeg")[:-1] + ",Q=95]")
     vips("copy", g, j("grid/tiff-deflate.tif") + pyr % "deflate")
     vips("copy", g, j("grid/tiff-lzw.tif") + pyr % "lzw")
     vips("copy", g, j("grid/tiff-webp.tif") + (pyr % "webp")[:-1] + ",lossless]")
@@ -97,6 +100,9 @@ def _make(root):
     exif = Image.Exif()
     exif[0x0112] = 6
     rot.save(j("kinds/oriented.jpg"), quality=95, exif=exif.tobytes())
+    # JPEG-in-TIFF pyramids that must not be passed through as stored (P3 profile) or may (grey)
+    vips("copy", j("kinds/p3.jpg"), j("kinds/p3-pyramid.tif") + pyr % "jpeg")
+    vips("copy", j("kinds/grey.png"), j("kinds/grey-pyramid.tif") + pyr % "jpeg")
 
     # odd sizes: partial edge tiles at every level
     vips("crop", g, j("odd/crop.v"), 0, 0, 999, 767)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include "image/passthrough.h"
 #include "image/render.h"
 #include "image/source.h"
 #include "t.h"
@@ -239,6 +240,124 @@ static void test_render(void)
     }
 }
 
+static void test_passthrough_match(void)
+{
+    static uint64_t offs[16];
+    static uint32_t sizes[16] = {10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 0};
+    struct ts_source s;
+    memset(&s, 0, sizeof(s));
+    s.kind = TS_SRC_TIFF;
+    s.width = s.height = 1000;
+    s.tile_w = s.tile_h = 256;
+    s.n_levels = 3;
+    s.levels[0] = (struct ts_level){1000, 1000, 0};
+    s.levels[1] = (struct ts_level){500, 500, 1};
+    s.levels[2] = (struct ts_level){250, 250, 2};
+    s.jpeg[0] = (struct ts_stored_tiles){4, 4, offs, sizes, NULL, 0, false};
+    s.jpeg[1] = (struct ts_stored_tiles){2, 2, offs, sizes, NULL, 0, false};
+    static const struct {
+        uint32_t x, y, w, h, ow, oh;
+        enum iiif_quality q;
+        enum iiif_format f;
+        bool mirror;
+        double deg;
+        bool match;
+        int level;
+        uint32_t tx, ty;
+    } cases[] = {
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 0, 0, 0},
+        {256, 512, 256, 256, 256, 256, IIIF_QUALITY_COLOR, IIIF_FORMAT_JPG, false, 0, true, 0, 1, 2},
+        {512, 512, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 0, 2, 2},
+        {0, 0, 512, 512, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 1, 0, 0},
+        /* edge tiles are padded in the file */
+        {768, 0, 232, 256, 232, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {512, 512, 488, 488, 244, 244, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        /* a tile of a level the file does not hold as JPEG tiles */
+        {0, 0, 1000, 1000, 250, 250, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        /* not the stored bytes */
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_PNG, false, 0, false, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_GRAY, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_BITONAL, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, true, 0, false, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 90, false, 0, 0, 0},
+        {0, 0, 256, 256, 128, 128, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {0, 0, 300, 300, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {128, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {0, 0, 256, 512, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        /* a tile whose byte count is 0 in the file */
+        {768, 768, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct iiif_plan p = {IIIF_V3, cases[i].x, cases[i].y, cases[i].w, cases[i].h, cases[i].ow, cases[i].oh,
+                              cases[i].mirror, cases[i].deg, cases[i].q, cases[i].f};
+        struct ts_tile_ref r = {-1, 0, 0};
+        bool m = ts_passthrough_match(&s, &p, &r);
+        T_CHECK(m == cases[i].match, "passthrough case %zu: match %d", i, m);
+        if (m && cases[i].match)
+            T_CHECK(r.level == cases[i].level && r.tx == cases[i].tx && r.ty == cases[i].ty,
+                    "passthrough case %zu: level %d tile %u,%u", i, r.level, r.tx, r.ty);
+    }
+    /* grey sources: gray is the stored data */
+    s.is_grey = true;
+    struct iiif_plan g = {IIIF_V3, 0, 0, 256, 256, 256, 256, false, 0, IIIF_QUALITY_GRAY, IIIF_FORMAT_JPG};
+    struct ts_tile_ref r;
+    T_CHECK(ts_passthrough_match(&s, &g, &r), "gray tile of a grey source passes through");
+    s.kind = TS_SRC_JP2;
+    T_CHECK(!ts_passthrough_match(&s, &g, &r), "only TIFF sources pass through");
+}
+
+/*
+ * The stored tile, assembled with its tables, decodes to the pixels libvips
+ * decodes from the TIFF: for YCbCr tiles (libvips below Q 90) and RGB ones.
+ */
+static void test_passthrough_read_one(const char *name, const char *opts, bool rgb)
+{
+    const char *path = tmp(name);
+    if (write_grid(path, 1000, 1000, opts) != 0) {
+        T_CHECK(0, "write %s", name);
+        return;
+    }
+    struct ts_source s;
+    struct ts_error err;
+    if (ts_source_open(path, &s, &err) != 0) {
+        T_CHECK(0, "open pt.tif: %s", err.msg);
+        return;
+    }
+    T_CHECK(s.jpeg[0].offsets != NULL && s.jpeg[1].offsets != NULL && s.jpeg[0].tables != NULL,
+            "%s: JPEG tiles and tables recorded", name);
+    T_CHECK(s.jpeg[0].rgb == rgb, "%s: RGB-coded tiles %d", name, s.jpeg[0].rgb);
+    struct iiif_plan p = {IIIF_V3, 256, 512, 256, 256, 256, 256, false, 0, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG};
+    struct ts_tile_ref r;
+    void *data = NULL;
+    size_t len = 0;
+    T_CHECK(ts_passthrough_match(&s, &p, &r) && ts_passthrough_read(&s, &r, &data, &len, &err) == 0,
+            "read a stored tile");
+    VipsImage *pt = data ? vips_image_new_from_buffer(data, len, "", NULL) : NULL;
+    VipsImage *full = NULL, *crop = NULL;
+    double diff = 1e9;
+    if (pt != NULL && vips_tiffload(path, &full, NULL) == 0 &&
+        vips_extract_area(full, &crop, 256, 512, 256, 256, NULL) == 0) {
+        VipsImage *d = NULL, *a = NULL;
+        if (vips_subtract(pt, crop, &d, NULL) == 0 && vips_abs(d, &a, NULL) == 0)
+            vips_avg(a, &diff, NULL);
+        if (d)
+            g_object_unref(d);
+        if (a)
+            g_object_unref(a);
+    }
+    T_CHECK(pt != NULL && vips_image_get_width(pt) == 256 && diff < 0.5,
+            "%s: stored tile decodes to the TIFF's pixels (%g)", name, diff);
+    if (pt)
+        g_object_unref(pt);
+    if (crop)
+        g_object_unref(crop);
+    if (full)
+        g_object_unref(full);
+    vips_error_clear();
+    free(data);
+    ts_source_release(&s);
+}
+
 static void test_formats(void)
 {
     struct ts_formats f;
@@ -258,6 +377,9 @@ int main(int argc, char **argv)
     test_models();
     test_render();
     test_formats();
+    test_passthrough_match();
+    test_passthrough_read_one("ycbcr.tif", "[tile,pyramid,tile-width=256,tile-height=256,compression=jpeg,Q=85]", false);
+    test_passthrough_read_one("rgb.tif", "[tile,pyramid,tile-width=256,tile-height=256,compression=jpeg,Q=95]", true);
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
     if (system(cmd) != 0)

@@ -1,0 +1,98 @@
+"""Tile passthrough: a request for exactly one stored JPEG tile of a
+pyramidal TIFF is answered with the stored bytes (Server-Timing says
+"passthrough"), which decode to the same pixels as the decode path; every
+other request (edge tiles, other formats, qualities, rotations, colour
+profiles) is rendered. Runs with the response cache off so every answer is
+made afresh."""
+import harness
+import numpy
+from harness import get_json
+
+SERVER_ARGS = ["--cache-mb", "0"]
+
+
+def pixels(body):
+    return numpy.asarray(harness.decode_image(body).convert("RGB")).astype(int)
+
+
+def walk(srv, t, ident, expect_passthrough=True):
+    s, _, info = get_json(srv, "/iiif/3/%s/info.json" % ident)
+    if not t.check(s == 200 and info, "%s: info.json" % ident):
+        return 0
+    tile = info["tiles"][0]
+    tw, th = tile["width"], tile.get("height", tile["width"])
+    passed = 0
+    for sf, (x, y, w, h), (ws, hs) in harness.tile_requests(info["width"], info["height"], tw, th,
+                                                             tile["scaleFactors"]):
+        region = "%d,%d,%d,%d" % (x, y, w, h)
+        path = "/iiif/3/%s/%s/%d,%d/0/default.jpg" % (ident, region, ws, hs)
+        s, hdr, body = srv.get(path)
+        if not t.check(s == 200, "%s: %s" % (path, s)):
+            continue
+        how = hdr.get("server-timing", "")
+        full_tile = (ws, hs) == (tw, th)
+        label = "%s sf %d %s" % (ident, sf, region)
+        # interior tiles of levels that exist in the file pass through; edge tiles never do
+        if not full_tile:
+            t.check(how.startswith("render"), "%s: an edge tile must be rendered, got %r" % (label, how))
+        elif expect_passthrough and sf <= 4:
+            t.eq(how, "passthrough", label)
+        if how == "passthrough":
+            passed += 1
+            im = harness.decode_image(body)
+            t.eq(im.size, (tw, th), label + ": size")
+            # the decode path (png) decodes the same stored tile: the pixels agree
+            s2, h2, png = srv.get("/iiif/3/%s/%s/%d,%d/0/default.png" % (ident, region, ws, hs))
+            t.check(h2.get("server-timing", "").startswith("render"), label + ": png is rendered")
+            diff = numpy.abs(pixels(body) - pixels(png)).mean()
+            t.check(diff < 2, "%s: passthrough and decode differ by %.2f" % (label, diff))
+    return passed
+
+
+def test_stored_tiles_pass_through(srv, t):
+    # 1000x1000 in 256-px tiles: 3x3 whole tiles at full size, 1 at half size, none below
+    n = walk(srv, t, "grid%2Ftiff-jpeg")
+    t.eq(n, 10, "tiles passed through")
+    n = walk(srv, t, "kinds%2Fgrey-pyramid")
+    t.eq(n, 10, "grey: tiles passed through")
+    # RGB-coded JPEG tiles get an Adobe marker so decoders do not take them for YCbCr
+    n = walk(srv, t, "grid%2Ftiff-jpeg-rgb")
+    t.eq(n, 10, "RGB-coded: tiles passed through")
+    s, h, body = srv.get("/iiif/3/grid%2Ftiff-jpeg-rgb/256,256,256,256/256,/0/default.jpg")
+    t.check(b"Adobe" in body[:64], "RGB-coded tile carries an Adobe marker")
+    harness.check_grid(t, harness.decode_image(body), "RGB-coded tile colours", region=(256, 256, 256, 256),
+                       size=(256, 256), tol=12)
+
+
+def test_what_must_be_rendered(srv, t):
+    tile = "/iiif/3/grid%2Ftiff-jpeg/256,256,256,256"
+    for rest in ["256,/0/default.png", "256,/0/default.webp", "256,/0/gray.jpg", "256,/0/bitonal.jpg",
+                 "256,/90/default.jpg", "256,/!0/default.jpg", "128,/0/default.jpg", "^300,/0/default.jpg"]:
+        s, h, _ = srv.get(tile + "/" + rest)
+        t.eq(s, 200, rest)
+        t.check(h.get("server-timing", "").startswith("render"), "%s: rendered, got %r" % (rest, h.get("server-timing")))
+    s, h, _ = srv.get(tile + "/256,/0/color.jpg")
+    t.eq(h.get("server-timing"), "passthrough", "color is the stored colour")
+    # grey sources: gray is the stored data
+    s, h, _ = srv.get("/iiif/3/kinds%2Fgrey-pyramid/256,256,256,256/256,/0/gray.jpg")
+    t.eq(h.get("server-timing"), "passthrough", "gray of a grey source")
+    # a colour profile other than sRGB needs converting: never passed through
+    s, h, body = srv.get("/iiif/3/kinds%2Fp3-pyramid/256,256,256,256/256,/0/default.jpg")
+    t.check(s == 200 and h.get("server-timing", "").startswith("render"), "P3 TIFF: %r" % h.get("server-timing"))
+    # TIFFs compressed otherwise have nothing to pass through
+    s, h, _ = srv.get("/iiif/3/grid%2Ftiff-deflate/256,256,256,256/256,/0/default.jpg")
+    t.check(h.get("server-timing", "").startswith("render"), "deflate TIFF: %r" % h.get("server-timing"))
+
+
+def test_switched_off(srv, t):
+    other = harness.Server(srv.binary, srv.root, ["--cache-mb", "0", "--passthrough=false"],
+                           sanitized=srv.sanitized).start()
+    try:
+        s, h, body = other.get("/iiif/3/grid%2Ftiff-jpeg/256,256,256,256/256,/0/default.jpg")
+        t.check(s == 200 and h.get("server-timing", "").startswith("render"), "--passthrough=false renders")
+        s2, h2, body2 = srv.get("/iiif/3/grid%2Ftiff-jpeg/256,256,256,256/256,/0/default.jpg")
+        diff = numpy.abs(pixels(body) - pixels(body2)).mean()
+        t.check(diff < 3, "passthrough and a fresh encode differ by %.2f (JPEG tolerance)" % diff)
+    finally:
+        for p in other.stop():
+            t.check(False, p)
