@@ -41,6 +41,8 @@ const struct ts_config_key ts_config_keys[] = {
     KEY(png_compression, TS_CONF_INT, "6", 0, 9, "PNG output compression level"),
     KEY(vips_threads, TS_CONF_INT, "1", 1, 64, "libvips threads used by each request"),
     KEY(passthrough, TS_CONF_BOOL, "true", 0, 0, "answer a request for exactly one stored JPEG tile of a pyramidal TIFF with its bytes, without decoding"),
+    KEY(spool_mp, TS_CONF_INT, "4", 1, 1000000, "image answers of this many megapixels or more are written to an anonymous file and sent from it, so their size costs no memory"),
+    KEY(spool_dir, TS_CONF_STRING, "/tmp", 0, 0, "folder for those spool files (they have no name and vanish when sent)"),
     KEY(cache_control, TS_CONF_STRING, "public, max-age=86400", 0, 0, "Cache-Control header for images and info.json (empty for none)"),
     KEY(cache_mb, TS_CONF_INT, "256", 0, 1048576, "memory for cached responses (encoded images, info.json), in MiB; 0 turns the cache off"),
     KEY(meta_cache_mb, TS_CONF_INT, "64", 0, 65536, "memory for image metadata (sizes, pyramid levels), in MiB; 0 turns it off"),

@@ -44,6 +44,8 @@ struct ts_config {
     int64_t png_compression; /* 0-9 */
     int64_t vips_threads;   /* libvips threads per request */
     bool passthrough;       /* send stored JPEG tiles of TIFFs without decoding */
+    int64_t spool_mp;       /* answers of this many megapixels or more are spooled to a file */
+    char *spool_dir;        /* where spool files live (anonymous, O_TMPFILE) */
     char *cache_control;    /* Cache-Control for images and info.json; "" = none */
     int64_t cache_mb;       /* response cache budget in MiB; 0 = off */
     int64_t meta_cache_mb;  /* metadata cache budget in MiB; 0 = off */

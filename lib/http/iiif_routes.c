@@ -11,7 +11,10 @@
  */
 #include "http/iiif_routes.h"
 
+#include <fcntl.h>
 #include <glib.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,6 +252,8 @@ struct iiif_job {
     bool is_not_modified;
     struct ts_centry *entry;       /* the cached image to send */
     struct ts_output out;          /* or the uncached one */
+    int spool_fd;                  /* or a large one, in an anonymous file; -1 when none */
+    size_t spool_len;
     void (*out_free)(void *);      /* how to free out.data: g_free (libvips) or free (passthrough) */
     char timing[48];               /* Server-Timing: how the bytes were made */
 };
@@ -264,6 +269,8 @@ static void job_cleanup(struct ts_deferred *d)
     ts_centry_unref(j->entry);
     if (j->out_free != NULL && j->out.data != NULL)
         j->out_free(j->out.data);
+    if (j->spool_fd >= 0)
+        close(j->spool_fd);
     if (j->planned)
         image_plan_release(&j->ip);
 }
@@ -317,6 +324,24 @@ static void respond_info(struct ts_deferred *d, h2o_req_t *req)
     answer_info(req, d->srv, j->version, j->ld, j->base, j->id, j->id_url, j->meta->body);
 }
 
+/* An anonymous file for a large answer: it vanishes when closed. */
+static int spool_open(struct ts_server *srv, struct ts_error *err)
+{
+    const char *dir = srv->cfg->spool_dir[0] != '\0' ? srv->cfg->spool_dir : "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        /* file systems without O_TMPFILE: a named file, unlinked at once */
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/tessera-XXXXXX", dir);
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
+    if (fd < 0)
+        return ts_error_set(err, 500, "cannot create a spool file for a large answer");
+    return fd;
+}
+
 static void run_image(struct ts_job *job)
 {
     struct iiif_job *j = (struct iiif_job *)job;
@@ -351,6 +376,22 @@ static void run_image(struct ts_job *job)
         j->out.len = raw_len;
         j->out_free = free;
         snprintf(j->timing, sizeof(j->timing), "passthrough");
+    } else if ((uint64_t)j->ip.plan.width * j->ip.plan.height >= (uint64_t)srv->cfg->spool_mp * 1000000) {
+        /* Large answers go to an anonymous file and are sent from there: memory stays flat. */
+        int64_t t0 = ts_now_us();
+        j->spool_fd = spool_open(srv, &j->d.err);
+        if (j->spool_fd < 0)
+            return;
+        if (ts_render_to_fd(&m->src, &j->ip.plan, &srv->enc, j->spool_fd, &j->out, &j->d.err) != 0)
+            return;
+        off_t end = lseek(j->spool_fd, 0, SEEK_END);
+        if (end <= 0) {
+            ts_error_set(&j->d.err, 500, "the spooled answer is empty");
+            return;
+        }
+        j->spool_len = (size_t)end;
+        snprintf(j->timing, sizeof(j->timing), "render;dur=%.1f", (double)(ts_now_us() - t0) / 1000.0);
+        return;
     } else {
         int64_t t0 = ts_now_us();
         if (ts_render(&m->src, &j->ip.plan, &srv->enc, &j->out, &j->d.err) != 0)
@@ -374,6 +415,10 @@ static void respond_image(struct ts_deferred *d, h2o_req_t *req)
                       j->is_not_modified ? NULL : j->timing);
     if (j->is_not_modified) {
         ts_http_send(req, 304, NULL, NULL, 0, NULL);
+    } else if (j->spool_fd >= 0) {
+        int fd = j->spool_fd;
+        j->spool_fd = -1; /* the request closes it */
+        ts_http_send_file(req, 200, iiif_format_mime(j->ip.plan.format), fd, j->spool_len);
     } else if (j->entry != NULL) {
         struct ts_centry *e = j->entry;
         j->entry = NULL; /* the request's pool drops the reference */
@@ -393,6 +438,7 @@ static struct iiif_job *new_job(h2o_req_t *req, enum iiif_version v, enum iiif_u
     j->d.respond = kind == IIIF_URL_INFO ? respond_info : respond_image;
     j->version = v;
     j->kind = kind;
+    j->spool_fd = -1;
     memcpy(j->id, id, strlen(id) + 1);
     j->base = ts_buf_take(base, NULL);
     j->id_url = ts_buf_take(id_url, NULL);

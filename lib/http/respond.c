@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include "core/log.h"
 
@@ -65,6 +67,68 @@ void ts_http_send_owned(h2o_req_t *req, int status, const char *content_type, co
         h2o_iovec_t iov = h2o_iovec_init((void *)body, len);
         h2o_send(req, &iov, 1, H2O_SEND_STATE_FINAL);
     }
+}
+
+#define FILE_CHUNK (256 * 1024)
+
+struct file_gen {
+    h2o_generator_t super;
+    int fd;
+    size_t off, len;
+    char *buf;
+};
+
+static void file_dispose(void *p)
+{
+    struct file_gen *g = p;
+    if (g->fd >= 0)
+        close(g->fd);
+    g->fd = -1;
+}
+
+/* Called by libh2o when the previous chunk has been sent: read and send the next. */
+static void file_proceed(h2o_generator_t *self, h2o_req_t *req)
+{
+    struct file_gen *g = (struct file_gen *)self;
+    size_t want = g->len - g->off < FILE_CHUNK ? g->len - g->off : FILE_CHUNK;
+    ssize_t got = pread(g->fd, g->buf, want, (off_t)g->off);
+    if (got <= 0) {
+        ts_log_error("reading a spooled answer failed: %s", got < 0 ? strerror(errno) : "short file");
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_ERROR);
+        return;
+    }
+    g->off += (size_t)got;
+    h2o_iovec_t iov = h2o_iovec_init(g->buf, (size_t)got);
+    h2o_send(req, &iov, 1, g->off == g->len ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+static void file_stop(h2o_generator_t *self, h2o_req_t *req)
+{
+    (void)self;
+    (void)req; /* the pool's dispose closes the file */
+}
+
+void ts_http_send_file(h2o_req_t *req, int status, const char *content_type, int fd, size_t len)
+{
+    struct file_gen *g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), file_dispose);
+    g->super.proceed = file_proceed;
+    g->super.stop = file_stop;
+    g->fd = fd;
+    g->off = 0;
+    g->len = len;
+    g->buf = h2o_mem_alloc_pool(&req->pool, FILE_CHUNK);
+    req->res.status = status;
+    req->res.reason = ts_status_reason(status);
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ACCESS_CONTROL_ALLOW_ORIGIN, NULL, H2O_STRLIT("*"));
+    if (content_type != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+                       strlen(content_type));
+    req->res.content_length = len;
+    h2o_start_response(req, &g->super);
+    if (is_head(req) || len == 0)
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+    else
+        file_proceed(&g->super, req);
 }
 
 void ts_http_send_copy(h2o_req_t *req, int status, const char *content_type, const char *text, size_t len)

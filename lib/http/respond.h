@@ -38,6 +38,13 @@ static inline void ts_http_send(h2o_req_t *req, int status, const char *content_
     ts_http_send_owned(req, status, content_type, body, len, body, free_body);
 }
 
+/**
+ * Sends `len` bytes of the open file `fd`, from offset 0, a chunk at a time
+ * as the client takes them, so a large answer costs one chunk of memory.
+ * Takes ownership of `fd` (closed when the request is done).
+ */
+void ts_http_send_file(h2o_req_t *req, int status, const char *content_type, int fd, size_t len);
+
 /** Sends a copy of `text` (`len` bytes). */
 void ts_http_send_copy(h2o_req_t *req, int status, const char *content_type, const char *text, size_t len);
 

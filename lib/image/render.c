@@ -63,25 +63,36 @@ static int pick_level(const struct ts_source *s, double need)
  * Opens level `li` of the source. Truncated or damaged data is an error
  * rather than grey pixels, so a broken file is reported, not served.
  */
-static int load_level(const struct ts_source *s, int li, VipsImage **out)
+static int load_level(const struct ts_source *s, int li, VipsAccess access, VipsImage **out)
 {
     const struct ts_level *l = &s->levels[li];
     const VipsFailOn fail = VIPS_FAIL_ON_TRUNCATED;
     switch (s->kind) {
     case TS_SRC_TIFF:
         if (li > 0 && s->tiff_subifd)
-            return vips_tiffload(s->path, out, "subifd", l->index, "access", VIPS_ACCESS_RANDOM, "fail_on", fail,
-                                 NULL);
-        return vips_tiffload(s->path, out, "page", l->index, "access", VIPS_ACCESS_RANDOM, "fail_on", fail, NULL);
+            return vips_tiffload(s->path, out, "subifd", l->index, "access", access, "fail_on", fail, NULL);
+        return vips_tiffload(s->path, out, "page", l->index, "access", access, "fail_on", fail, NULL);
     case TS_SRC_JP2:
-        return vips_jp2kload(s->path, out, "page", l->index, "access", VIPS_ACCESS_RANDOM, "fail_on", fail, NULL);
+        return vips_jp2kload(s->path, out, "page", l->index, "access", access, "fail_on", fail, NULL);
     case TS_SRC_JPEG:
-        return vips_jpegload(s->path, out, "shrink", li > 0 ? l->index : 1, "access", VIPS_ACCESS_RANDOM, "fail_on",
-                             fail, NULL);
+        return vips_jpegload(s->path, out, "shrink", li > 0 ? l->index : 1, "access", access, "fail_on", fail, NULL);
     default:
-        *out = vips_image_new_from_file(s->path, "access", VIPS_ACCESS_RANDOM, "fail_on", fail, NULL);
+        *out = vips_image_new_from_file(s->path, "access", access, "fail_on", fail, NULL);
         return *out == NULL ? -1 : 0;
     }
+}
+
+/*
+ * Sources that are not tiled (JPEG, PNG, WebP, GIF) are read top to bottom
+ * in one pass when nothing in the pipeline needs to jump around, so a large
+ * answer never holds the whole decoded image; rotation and EXIF orientation
+ * need random access.
+ */
+static VipsAccess access_for(const struct ts_source *s, const struct iiif_plan *p)
+{
+    bool streamable = s->kind == TS_SRC_JPEG || s->kind == TS_SRC_PNG || s->kind == TS_SRC_WEBP ||
+                      s->kind == TS_SRC_GIF;
+    return streamable && p->degrees == 0 && s->orientation == 1 ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
 }
 
 /*
@@ -189,47 +200,65 @@ static bool format_has_alpha(enum iiif_format f)
            f == IIIF_FORMAT_AVIF || f == IIIF_FORMAT_JP2;
 }
 
-static int encode(VipsImage *im, enum iiif_format f, const struct ts_encode_opts *o, bool bitonal, void **buf,
-                  size_t *len)
+static int encode(VipsImage *im, enum iiif_format f, const struct ts_encode_opts *o, bool bitonal, VipsTarget *t)
 {
     switch (f) {
     case IIIF_FORMAT_JPG:
-        return vips_jpegsave_buffer(im, buf, len, "Q", o->jpeg_quality, "strip", TRUE, NULL);
+        return vips_jpegsave_target(im, t, "Q", o->jpeg_quality, "strip", TRUE, NULL);
     case IIIF_FORMAT_PNG:
         if (bitonal && !vips_image_hasalpha(im))
-            return vips_pngsave_buffer(im, buf, len, "compression", o->png_compression, "strip", TRUE, "bitdepth",
-                                       1, NULL);
-        return vips_pngsave_buffer(im, buf, len, "compression", o->png_compression, "strip", TRUE, NULL);
+            return vips_pngsave_target(im, t, "compression", o->png_compression, "strip", TRUE, "bitdepth", 1, NULL);
+        return vips_pngsave_target(im, t, "compression", o->png_compression, "strip", TRUE, NULL);
     case IIIF_FORMAT_WEBP:
-        return vips_webpsave_buffer(im, buf, len, "Q", o->webp_quality, "strip", TRUE, NULL);
+        return vips_webpsave_target(im, t, "Q", o->webp_quality, "strip", TRUE, NULL);
     case IIIF_FORMAT_TIF:
-        return vips_tiffsave_buffer(im, buf, len, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, "predictor",
+        return vips_tiffsave_target(im, t, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, "predictor",
                                     VIPS_FOREIGN_TIFF_PREDICTOR_HORIZONTAL, "strip", TRUE, NULL);
     case IIIF_FORMAT_GIF:
-        return vips_gifsave_buffer(im, buf, len, "strip", TRUE, NULL);
+        return vips_gifsave_target(im, t, "strip", TRUE, NULL);
     case IIIF_FORMAT_JP2:
-        return vips_jp2ksave_buffer(im, buf, len, "Q", o->jp2_quality, "strip", TRUE, NULL);
+        return vips_jp2ksave_target(im, t, "Q", o->jp2_quality, "strip", TRUE, NULL);
     case IIIF_FORMAT_AVIF:
-        return vips_heifsave_buffer(im, buf, len, "Q", o->avif_quality, "compression",
-                                    VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "effort", 0, "strip", TRUE, NULL);
+        return vips_heifsave_target(im, t, "Q", o->avif_quality, "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1,
+                                    "effort", 0, "strip", TRUE, NULL);
     default:
         vips_error("tessera", "format %s cannot be written", iiif_format_ext(f));
         return -1;
     }
 }
 
-int ts_render(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts,
-              struct ts_output *out, struct ts_error *err)
+/*
+ * Takes the bytes out of a memory target without copying them (what
+ * vips_*save_buffer do): the blob gives up its data, which is g_malloc'd.
+ */
+static void take_memory(VipsTarget *t, struct ts_output *out)
+{
+    VipsBlob *blob = NULL;
+    g_object_get(t, "blob", &blob, NULL);
+    if (blob == NULL)
+        return;
+    VipsArea *a = VIPS_AREA(blob);
+    out->data = a->data;
+    out->len = a->length;
+    a->free_fn = NULL;
+    vips_area_unref(a);
+}
+
+/*
+ * Renders into `target` (a memory target when `out->data` is wanted, else a
+ * file descriptor target for spooling).
+ */
+static int render_into(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts,
+                       VipsTarget *target, struct ts_output *out, struct ts_error *err)
 {
     VipsImage *t[MAX_STEPS] = {0};
     int n = 0, rc = -1;
-    memset(out, 0, sizeof(*out));
 
     /* Region and size: decode the cheapest level, crop, scale exactly. */
     double need = fmin((double)p->w / p->width, (double)p->h / p->height);
     int li = pick_level(src, need);
     out->level = li;
-    if (load_level(src, li, &t[n]) != 0) {
+    if (load_level(src, li, access_for(src, p), &t[n]) != 0) {
         ts_vips_error(err, 415, "the image could not be decoded", src->path);
         goto out;
     }
@@ -343,7 +372,7 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *p, const stru
         n++;
     }
 
-    if (encode(CUR, p->format, opts, bitonal, &out->data, &out->len) != 0)
+    if (encode(CUR, p->format, opts, bitonal, target) != 0)
         goto fail;
     out->width = (uint32_t)CUR->Xsize;
     out->height = (uint32_t)CUR->Ysize;
@@ -357,6 +386,33 @@ fail:
 out:
     for (int i = 0; i < n; i++)
         g_object_unref(t[i]);
+    return rc;
+}
+
+int ts_render(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts,
+              struct ts_output *out, struct ts_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    VipsTarget *target = vips_target_new_to_memory();
+    int rc = render_into(src, p, opts, target, out, err);
+    if (rc == 0) {
+        take_memory(target, out);
+        if (out->data == NULL)
+            rc = ts_error_set(err, 500, "the encoder produced nothing");
+    }
+    g_object_unref(target);
+    return rc;
+}
+
+int ts_render_to_fd(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts, int fd,
+                    struct ts_output *out, struct ts_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    VipsTarget *target = vips_target_new_to_descriptor(fd);
+    if (target == NULL)
+        return ts_vips_error(err, 500, "cannot write the answer", NULL);
+    int rc = render_into(src, p, opts, target, out, err);
+    g_object_unref(target);
     return rc;
 }
 
@@ -376,11 +432,14 @@ void ts_formats_probe(struct ts_formats *f)
     }
     struct ts_encode_opts o = {80, 80, 50, 48, 6};
     for (int i = 0; i < IIIF_FORMAT_COUNT; i++) {
-        void *buf = NULL;
-        size_t len = 0;
-        if (encode(rgb, (enum iiif_format)i, &o, false, &buf, &len) == 0 && len > 0)
-            f->ok[i] = true;
-        g_free(buf);
+        VipsTarget *t = vips_target_new_to_memory();
+        struct ts_output out = {0};
+        if (encode(rgb, (enum iiif_format)i, &o, false, t) == 0) {
+            take_memory(t, &out);
+            f->ok[i] = out.len > 0;
+        }
+        g_free(out.data);
+        g_object_unref(t);
         vips_error_clear();
     }
     g_object_unref(rgb);

@@ -58,6 +58,14 @@ void ts_formats_probe(struct ts_formats *f);
 int ts_render(const struct ts_source *src, const struct iiif_plan *plan, const struct ts_encode_opts *opts,
               struct ts_output *out, struct ts_error *err);
 
+/**
+ * Like ts_render, but writes the encoded image to the file descriptor `fd`
+ * (from its current offset) instead of memory, so the size of the answer
+ * costs no memory; `out->data` stays NULL. The caller owns `fd`.
+ */
+int ts_render_to_fd(const struct ts_source *src, const struct iiif_plan *plan, const struct ts_encode_opts *opts,
+                    int fd, struct ts_output *out, struct ts_error *err);
+
 /** Frees the bytes of `out`. Accepts NULL. */
 void ts_output_release(struct ts_output *out);
 
