@@ -12,6 +12,7 @@
 #include "http/pubbase.h"
 #include "http/server.h"
 #include "iiif/ident.h"
+#include "image/convert.h"
 #include "image/render.h"
 #include "image/source.h"
 #include "json/info.h"
@@ -40,6 +41,8 @@ static void usage(FILE *out)
                  "usage:\n"
                  "  tessera serve [--root DIR] [--host ADDR] [--port N] [--threads N] [--base-url URL] [...]\n"
                  "  tessera info FILE [--id URL]     print the Image API 3.0 info.json for FILE\n"
+                 "  tessera convert IN OUT [--format tiff|jp2|htj2k] [--tile 256] [--quality 90] [--lossless]\n"
+                 "                                   prepare an image for fast serving\n"
                  "  tessera help                     this text and every setting\n"
                  "  tessera version\n\n"
                  "With no --root, serve shows the bundled sample images.\n\n",
@@ -185,6 +188,74 @@ out:
     return rc;
 }
 
+static void draw_progress(int percent, int eta, void *arg)
+{
+    (void)arg;
+    char bar[41];
+    int fill = percent * 40 / 100;
+    for (int i = 0; i < 40; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[40] = '\0';
+    fprintf(stderr, "\r[%s] %3d%%  %ds left ", bar, percent, eta);
+    fflush(stderr);
+}
+
+static int cmd_convert(const char *argv0, int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL, *format = NULL;
+    struct ts_convert_opts o = {TS_CONVERT_TIFF, 256, 90, false, NULL, NULL};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--format") == 0 && v != NULL) {
+            format = v;
+            i++;
+        } else if (strcmp(a, "--tile") == 0 && v != NULL) {
+            o.tile = atoi(v);
+            i++;
+        } else if (strcmp(a, "--quality") == 0 && v != NULL) {
+            o.quality = atoi(v);
+            i++;
+        } else if (strcmp(a, "--lossless") == 0) {
+            o.lossless = true;
+        } else if (strncmp(a, "--", 2) == 0) {
+            fprintf(stderr, "tessera convert: unknown option or missing value: %s\n", a);
+            return 2;
+        } else if (in == NULL) {
+            in = a;
+        } else if (out == NULL) {
+            out = a;
+        } else {
+            fprintf(stderr, "tessera convert: unexpected argument %s\n", a);
+            return 2;
+        }
+    }
+    if (in == NULL || out == NULL) {
+        fprintf(stderr, "usage: tessera convert IN OUT [--format tiff|jp2|htj2k] [--tile 256] [--quality 90] [--lossless]\n");
+        return 2;
+    }
+    if (format != NULL ? ts_convert_format_parse(format, &o.format) != 0
+                       : ts_convert_format_of_name(out, &o.format) != 0) {
+        fprintf(stderr, "tessera convert: %s; use --format tiff, jp2 or htj2k\n",
+                format != NULL ? "unknown format" : "cannot tell the format from the output name");
+        return 2;
+    }
+    if (isatty(STDERR_FILENO))
+        o.progress = draw_progress;
+    struct ts_error err;
+    if (ts_image_init(argv0, 0, &err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        return 1;
+    }
+    int rc = ts_convert(in, out, &o, &err);
+    if (o.progress != NULL)
+        fputc('\n', stderr);
+    if (rc != 0)
+        fprintf(stderr, "tessera convert: %s\n", err.msg);
+    ts_image_shutdown();
+    return rc == 0 ? 0 : err.status == 400 ? 2 : 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -196,6 +267,8 @@ int main(int argc, char **argv)
         return cmd_serve(argv[0], argc - 2, argv + 2);
     if (strcmp(cmd, "info") == 0)
         return cmd_info(argv[0], argc - 2, argv + 2);
+    if (strcmp(cmd, "convert") == 0)
+        return cmd_convert(argv[0], argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

@@ -7,6 +7,7 @@
  * Intermediate images live in a small array that is released on every exit.
  */
 #include "image/render.h"
+#include "image/colour.h"
 #include "image/vipserr.h"
 
 #include <math.h>
@@ -23,7 +24,8 @@ int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err)
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);
-    vips_concurrency_set(vips_threads > 0 ? vips_threads : 1);
+    if (vips_threads > 0) /* else libvips picks one thread per core */
+        vips_concurrency_set(vips_threads);
     return 0;
 }
 
@@ -156,42 +158,14 @@ static int resize_exact(VipsImage *in, int w, int h, VipsImage **t, int *n)
 /* The newest image in the step array. */
 #define CUR (t[n - 1])
 
-/* Converts to 8-bit sRGB, or 8-bit grey for grey sources, honouring ICC. */
+/* Converts the newest step to display colour (see colour.h) as one more step. */
 static int to_display(VipsImage **t, int *np, bool grey)
 {
-    int n = *np;
-    VipsImage *in = CUR;
-    if (!grey && vips_image_get_typeof(in, VIPS_META_ICC_NAME) != 0) {
-        if (vips_icc_transform(in, &t[n], "srgb", "embedded", TRUE, "depth", 8, NULL) == 0)
-            n++;
-        else
-            vips_error_clear(); /* a broken profile: fall back to the interpretation */
-    }
-    VipsInterpretation want = grey ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
-    if (vips_image_get_interpretation(CUR) != want) {
-        if (vips_colourspace(CUR, &t[n], want, NULL) == 0) {
-            n++;
-        } else {
-            vips_error_clear();
-            if (vips_copy(CUR, &t[n], "interpretation", want, NULL) != 0)
-                goto fail;
-            n++;
-        }
-    }
-    if (CUR->BandFmt != VIPS_FORMAT_UCHAR) {
-        if (CUR->BandFmt == VIPS_FORMAT_USHORT) {
-            if (vips_cast(CUR, &t[n], VIPS_FORMAT_UCHAR, "shift", TRUE, NULL) != 0)
-                goto fail;
-        } else if (vips_cast(CUR, &t[n], VIPS_FORMAT_UCHAR, NULL) != 0) {
-            goto fail;
-        }
-        n++;
-    }
-    *np = n;
+    VipsImage *out = NULL;
+    if (ts_image_to_display(t[*np - 1], &out, grey) != 0)
+        return -1;
+    t[(*np)++] = out;
     return 0;
-fail:
-    *np = n;
-    return -1;
 }
 
 static bool format_has_alpha(enum iiif_format f)

@@ -40,7 +40,7 @@ struct ts_output {
 
 /**
  * Starts libvips for the process (once, before any other call here) and sets
- * its per-request thread count. Turns off the libvips operation cache, whose
+ * its per-request thread count (0: one per core). Turns off the libvips operation cache, whose
  * entries could outlive a changed file. Returns 0 or -1.
  */
 int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err);
