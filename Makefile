@@ -3,14 +3,15 @@
 #   make run      install what is missing, build, serve the samples on http://localhost:8182/
 #   make test     install what is missing, build (plain and ASan+UBSan), run every test
 #   make fuzz     build the libFuzzer targets with clang (build-fuzz/)
-#   make bench    (later) throughput and latency against a static-file ceiling
+#   make bench    throughput and latency against a static-file ceiling (bench/README.md;
+#                 BENCH_SECONDS=3 for a quick run)
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 PORT       ?= 8182
 
-.PHONY: all deps build asan run test unit fuzz clean
+.PHONY: all deps build asan run test unit fuzz bench clean
 
 all: build
 
@@ -42,6 +43,10 @@ fuzz: deps
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dbuildtype=debug
 	ninja -C $(FUZZ_BUILD)
 	@echo "fuzzers: $$(ls $(FUZZ_BUILD)/tests/fuzz_* | tr '\n' ' ')"
+
+bench: build
+	@scripts/bench-deps.sh
+	/usr/bin/python3 bench/run.py --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -6,8 +6,8 @@
 set -eu
 
 PACKAGES="
-  gcc make pkg-config meson ninja-build
-  libvips-dev libvips-tools libh2o-evloop-dev libjansson-dev libtiff-dev libopenjp2-7-dev libssl-dev
+  gcc g++ make pkg-config meson ninja-build
+  libvips-dev libvips-tools libh2o-evloop-dev libjansson-dev libtiff-dev libopenjp2-7-dev libopenjph-dev libssl-dev
   clang libclang-rt-14-dev
   python3 python3-pil python3-numpy
   openjph-tools curl openssl

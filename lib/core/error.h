@@ -14,6 +14,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ts_error {
     int status;    /* HTTP status this error maps to: 400, 404, 500, 501, ... */
     char msg[256]; /* one line, no trailing newline; safe to show to clients */
@@ -30,5 +34,9 @@ void ts_error_clear(struct ts_error *err);
 
 /** The standard reason phrase for an HTTP status ("Bad Request" for 400). */
 const char *ts_status_reason(int status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

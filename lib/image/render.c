@@ -8,6 +8,8 @@
  */
 #include "image/render.h"
 #include "image/colour.h"
+#include "image/j2k_decode.h"
+#include "image/ojph.h"
 #include "image/vipserr.h"
 
 #include <math.h>
@@ -21,6 +23,7 @@ int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err)
 {
     if (VIPS_INIT(argv0) != 0)
         return ts_error_set(err, 500, "libvips failed to start: %s", vips_error_buffer());
+    ts_ojph_init();
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);
@@ -113,6 +116,20 @@ static int render_status(void)
             return 500;
     }
     return 415;
+}
+
+/*
+ * Whether to read a JPEG 2000 source through sub-code-streams of the tiles
+ * the region touches (j2k_decode.h), rather than through libvips.
+ */
+static bool use_j2k_tiles(const struct ts_source *src, const struct iiif_plan *p)
+{
+    const struct ts_j2k_index *ix = src->j2k;
+    if (src->kind != TS_SRC_JP2 || ix == NULL || !ix->direct || src->orientation != 1)
+        return false;
+    uint32_t tx0, ty0, tx1, ty1;
+    ts_j2k_tiles_for(ix, p->x, p->y, p->x + p->w, p->y + p->h, &tx0, &ty0, &tx1, &ty1);
+    return (uint64_t)(tx1 - tx0) * (ty1 - ty0) <= 65535;
 }
 
 /* Resizes to exactly w x h, premultiplying alpha so edges do not darken. */
@@ -232,19 +249,44 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
     double need = fmin((double)p->w / p->width, (double)p->h / p->height);
     int li = pick_level(src, need);
     out->level = li;
-    if (load_level(src, li, access_for(src, p), &t[n]) != 0) {
-        ts_vips_error(err, 415, "the image could not be decoded", src->path);
-        goto out;
-    }
-    n++;
-    if (src->orientation != 1) {
-        if (vips_autorot(CUR, &t[n], NULL) != 0)
-            goto fail;
+    /*
+     * The level as a whole (lw x lh pixels), and the part of it we hold:
+     * everything for the libvips loaders (which decode lazily), or just the
+     * tiles around the region for JPEG 2000 read by sub-code-streams,
+     * placed at (ox, oy) within the level.
+     */
+    double lw, lh;
+    uint32_t ox = 0, oy = 0;
+    if (use_j2k_tiles(src, p)) {
+        const struct ts_j2k_index *ix = src->j2k;
+        unsigned r = (unsigned)src->levels[li].index;
+        if (ts_j2k_decode_area(src, r, p->x, p->y, p->x + p->w, p->y + p->h, &t[n], &ox, &oy, err) != 0)
+            goto out;
         n++;
+        lw = (double)(((uint64_t)ix->xsiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->xosiz + (1u << r) - 1) >> r);
+        lh = (double)(((uint64_t)ix->ysiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->yosiz + (1u << r) - 1) >> r);
+    } else {
+        if (load_level(src, li, access_for(src, p), &t[n]) != 0) {
+            ts_vips_error(err, 415, "the image could not be decoded", src->path);
+            goto out;
+        }
+        n++;
+        if (src->orientation != 1) {
+            if (vips_autorot(CUR, &t[n], NULL) != 0)
+                goto fail;
+            n++;
+        }
+        lw = CUR->Xsize;
+        lh = CUR->Ysize;
     }
-    double sx = (double)CUR->Xsize / src->width, sy = (double)CUR->Ysize / src->height;
-    int x0 = (int)floor(p->x * sx + 1e-6), y0 = (int)floor(p->y * sy + 1e-6);
-    int x1 = (int)ceil((p->x + (double)p->w) * sx - 1e-6), y1 = (int)ceil((p->y + (double)p->h) * sy - 1e-6);
+    double sx = lw / src->width, sy = lh / src->height;
+    int x0 = (int)floor(p->x * sx + 1e-6) - (int)ox, y0 = (int)floor(p->y * sy + 1e-6) - (int)oy;
+    int x1 = (int)ceil((p->x + (double)p->w) * sx - 1e-6) - (int)ox;
+    int y1 = (int)ceil((p->y + (double)p->h) * sy - 1e-6) - (int)oy;
+    if (x0 < 0)
+        x0 = 0;
+    if (y0 < 0)
+        y0 = 0;
     if (x1 > CUR->Xsize)
         x1 = CUR->Xsize;
     if (y1 > CUR->Ysize)

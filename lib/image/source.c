@@ -9,7 +9,9 @@
 #include "image/source.h"
 #include "image/vipserr.h"
 
-#include <openjpeg.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,52 +213,32 @@ static void probe_tiff(struct ts_source *s)
     TIFFClose(tif);
 }
 
-static void opj_quiet(const char *msg, void *data)
+/*
+ * Indexes a JPEG 2000 file for tile decoding (see j2k.h) and derives its
+ * tile size and resolution levels from the code-stream.
+ */
+static void probe_jp2(struct ts_source *s, int n_res_vips, int64_t file_size)
 {
-    (void)msg;
-    (void)data;
-}
-
-/* Finds tile size and resolution count of a JPEG 2000 file or code-stream. */
-static void probe_jp2(struct ts_source *s, int n_res_vips)
-{
-    unsigned char magic[12] = {0};
-    FILE *f = fopen(s->path, "rb");
-    if (f == NULL)
-        return;
-    size_t got = fread(magic, 1, sizeof(magic), f);
-    fclose(f);
-    OPJ_CODEC_FORMAT fmt = OPJ_CODEC_JP2;
-    if (got >= 4 && magic[0] == 0xFF && magic[1] == 0x4F && magic[2] == 0xFF && magic[3] == 0x51)
-        fmt = OPJ_CODEC_J2K;
-    opj_stream_t *stream = opj_stream_create_default_file_stream(s->path, OPJ_TRUE);
-    if (stream == NULL)
-        return;
-    opj_codec_t *codec = opj_create_decompress(fmt);
-    opj_image_t *image = NULL;
-    opj_dparameters_t params;
-    opj_set_default_decoder_parameters(&params);
-    opj_set_info_handler(codec, opj_quiet, NULL);
-    opj_set_warning_handler(codec, opj_quiet, NULL);
-    opj_set_error_handler(codec, opj_quiet, NULL);
     int n_res = n_res_vips;
-    if (opj_setup_decoder(codec, &params) && opj_read_header(stream, codec, &image)) {
-        opj_codestream_info_v2_t *info = opj_get_cstr_info(codec);
-        if (info != NULL) {
-            if (info->tw * info->th > 1) {
-                s->tile_w = info->tdx;
-                s->tile_h = info->tdy;
-            }
-            if (info->m_default_tile_info.tccp_info != NULL)
-                n_res = (int)info->m_default_tile_info.tccp_info[0].numresolutions;
-            opj_destroy_cstr_info(&info);
+    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    struct ts_j2k_index *ix = calloc(1, sizeof(*ix));
+    if (fd >= 0 && ix != NULL && ts_j2k_index_read(fd, (uint64_t)file_size, ix, NULL) == 0) {
+        if (ix->tiles_x * ix->tiles_y > 1) {
+            s->tile_w = ix->xtsiz;
+            s->tile_h = ix->ytsiz;
+        }
+        n_res = ix->ndecomp + 1;
+        if (ix->direct) {
+            s->j2k = ix;
+            ix = NULL;
         }
     }
-    if (image != NULL)
-        opj_image_destroy(image);
-    opj_destroy_codec(codec);
-    opj_stream_destroy(stream);
-
+    if (ix != NULL) {
+        ts_j2k_index_release(ix);
+        free(ix);
+    }
+    if (fd >= 0)
+        close(fd);
     uint32_t W = s->levels[0].width, H = s->levels[0].height;
     for (int r = 1; r < n_res && s->n_levels < TS_MAX_LEVELS; r++) {
         uint32_t w = (W + (1u << r) - 1) >> r, h = (H + (1u << r) - 1) >> r;
@@ -306,7 +288,11 @@ int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
 
     switch (s->kind) {
     case TS_SRC_TIFF: probe_tiff(s); break;
-    case TS_SRC_JP2: probe_jp2(s, n_pages); break;
+    case TS_SRC_JP2: {
+        struct stat st;
+        probe_jp2(s, n_pages, stat(path, &st) == 0 ? (int64_t)st.st_size : 0);
+        break;
+    }
     case TS_SRC_JPEG: probe_jpeg(s); break;
     default: break;
     }
@@ -327,6 +313,11 @@ void ts_source_release(struct ts_source *s)
         return;
     free(s->path);
     s->path = NULL;
+    if (s->j2k != NULL) {
+        ts_j2k_index_release(s->j2k);
+        free(s->j2k);
+        s->j2k = NULL;
+    }
     for (int i = 0; i < TS_MAX_LEVELS; i++) {
         free(s->jpeg[i].offsets);
         free(s->jpeg[i].sizes);
@@ -338,6 +329,8 @@ void ts_source_release(struct ts_source *s)
 size_t ts_source_extra_bytes(const struct ts_source *s)
 {
     size_t n = s->path != NULL ? strlen(s->path) + 1 : 0;
+    if (s->j2k != NULL)
+        n += sizeof(*s->j2k) + ts_j2k_index_bytes(s->j2k);
     for (int i = 0; i < TS_MAX_LEVELS; i++) {
         if (s->jpeg[i].offsets != NULL)
             n += (size_t)s->jpeg[i].across * s->jpeg[i].down * (sizeof(uint64_t) + sizeof(uint32_t)) +
