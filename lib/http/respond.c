@@ -180,6 +180,7 @@ static void guard_dispose(void *p)
     if (g->d != NULL) {
         g->d->req = NULL;
         g->d->guard = NULL;
+        atomic_store(&g->d->gone, true);
     }
 }
 
@@ -242,6 +243,8 @@ void *ts_deferred_new(h2o_req_t *req, size_t size, void (*run)(struct ts_job *))
     d->job.run = run;
     d->job.done = deferred_done;
     d->job.reply = &d->loop->reply;
+    atomic_init(&d->gone, false);
+    d->job.cancelled = &d->gone;
     return d;
 }
 

@@ -15,6 +15,7 @@
 
 #define H2O_USE_LIBUV 0
 #include <h2o.h>
+#include <stdatomic.h>
 
 #include "core/error.h"
 #include "http/server.h"
@@ -59,6 +60,7 @@ struct ts_guard;
 struct ts_deferred {
     struct ts_job job;               /* must stay first */
     h2o_req_t *req;                  /* NULL once the client has gone */
+    atomic_bool gone;                /* the same, readable from the worker: skip the work */
     struct ts_guard *guard;
     struct ts_server *srv;
     struct ts_loop *loop;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "core/log.h"
 #include "image/render.h"
 
 struct ts_workers {
@@ -43,7 +44,10 @@ static void *worker_main(void *arg)
         w->running++;
         pthread_mutex_unlock(&w->lock);
 
-        job->run(job);
+        if (job->cancelled == NULL || !atomic_load(job->cancelled))
+            job->run(job);
+        else
+            ts_log_debug("skipped a job: its client has gone");
 
         pthread_mutex_lock(&w->lock);
         w->running--;

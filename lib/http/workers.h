@@ -12,6 +12,7 @@
 
 #define H2O_USE_LIBUV 0
 #include <h2o.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 struct ts_job;
@@ -22,6 +23,7 @@ struct ts_job {
     ts_job_fn run;                       /* on a worker thread */
     ts_job_fn done;                      /* on the loop thread, after run */
     h2o_multithread_receiver_t *reply;   /* where to hand the job back */
+    atomic_bool *cancelled;              /* when set before a worker starts the job, `run` is skipped; may be NULL */
     struct ts_job *next;                 /* queue link, owned by the pool */
 };
 

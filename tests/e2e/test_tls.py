@@ -7,6 +7,7 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import time
 
 import harness
 from harness import VID
@@ -144,3 +145,38 @@ def _run(tls, t, tmp):
         cmd += ["-o", "/dev/null", base + "/iiif/3/%s/%d,0,100,100/50,/0/default.jpg" % (VID, i * 30)]
     res = subprocess.run(cmd, capture_output=True, text=True)
     t.eq(sorted(set(res.stdout.split("\n")) - {""}), ["2 200"], "24 parallel HTTP/2 requests")
+
+
+def test_abandoned_requests_are_skipped(srv, t):
+    """HTTP/2 clients that go away leave their queued work undone: with one
+    worker and 30 expensive requests, a client that disconnects at once
+    makes the server skip most of them (the debug log says so)."""
+    if shutil.which("openssl") is None or not _curl_has_http2():
+        t.check(False, "openssl and curl with HTTP/2 are needed")
+        return
+    tmp = tempfile.mkdtemp(prefix="tessera-e2e-gone-")
+    try:
+        cert, key = _make_cert(tmp)
+        tls = harness.Server(srv.binary, srv.root, ["--tls-cert", cert, "--tls-key", key, "--access-log", "off",
+                                                    "--threads", "1", "--log-level", "debug", "--cache-mb", "0"],
+                             sanitized=srv.sanitized).start()
+        try:
+            urls = ["https://127.0.0.1:%d/iiif/3/%s/full/max/%d/default.png" % (tls.port, VID, 1 + i)
+                    for i in range(30)]
+            subprocess.run(["timeout", "0.5", "curl", "-sk", "--http2", "--parallel", "--parallel-max", "30",
+                            "-o", "/dev/null"] + sum((["-o", "/dev/null", u] for u in urls), []),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # the worker goes through its queue: give it up to 20 s to reach the end
+            for _ in range(400):
+                skipped = tls.log().count("skipped a job: its client has gone")
+                if skipped >= 10:
+                    break
+                time.sleep(0.05)
+            t.check(skipped >= 10, "only %d of 30 abandoned jobs were skipped" % skipped)
+            s, _, body = tls.get("/health")
+            t.eq((s, body), (200, b"ok\n"), "still serving")
+        finally:
+            problems = tls.stop()
+            t.check(not problems, "server shutdown: %s" % problems)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
