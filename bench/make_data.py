@@ -6,16 +6,17 @@ domain and CC0 photographs and textures shipped in Debian's python3-skimage,
 upscaled, with mild noise, saved in every source format the bench reads:
 
   bench.tif   pyramidal tiled TIFF, JPEG Q90, 256-px tiles (libvips)
-  bench.jp2   JPEG 2000, 256-px tiles, RPCL, rate 8:1, PLT and TLM markers (opj_compress)
-  bench.j2c   HTJ2K code-stream, 256-px tiles, RPCL, small precincts (ojph_compress,
-              or grk_compress with PLT markers when BENCH_HTJ2K=grok)
+  bench.jp2   JPEG 2000 as `tessera convert` writes it: 512-px tiles, RPCL, 64x64
+              code-blocks, PLT and TLM markers, quality 90
+  bench.jph   HTJ2K as `tessera convert --format htj2k` writes it: 512-px tiles, RPCL,
+              64x64 code-blocks, quality 90
   bench.jpg   baseline JPEG Q90 (libvips)
   bench.png   PNG (libvips)
 
 The result is cached: a stamp file holds a hash of this script and its
 parameters, and nothing is redone while it matches and every file is there.
 
-usage: make_data.py [--out DIR] [--width W] [--height H] [--force]
+usage: make_data.py --tessera BIN [--out DIR] [--width W] [--height H] [--force]
 """
 import argparse
 import hashlib
@@ -47,7 +48,7 @@ SOURCES = [
 ]
 TINTS = [(0.55, 0.85, 0.45), (0.95, 0.88, 0.75), (0.95, 0.62, 0.50)]  # green, sand, red-brown
 
-FILES = ["bench.tif", "bench.jp2", "bench.j2c", "bench.jpg", "bench.png"]
+FILES = ["bench.tif", "bench.jp2", "bench.jph", "bench.jpg", "bench.png"]
 SEED = 20240611
 NOISE_SIGMA = 3.0
 STAMP = ".stamp.json"
@@ -141,49 +142,23 @@ def make_master(path, width, height):
     return len(cells)
 
 
-def htj2k_encoder():
-    choice = os.environ.get("BENCH_HTJ2K", "ojph")
-    if choice == "grok" and shutil.which("grk_compress"):
-        return "grok"
-    if shutil.which("ojph_compress"):
-        return "ojph"
-    if shutil.which("grk_compress"):
-        return "grok"
-    raise SystemExit("[data] neither ojph_compress nor grk_compress is installed (scripts/bench-deps.sh)")
-
-
-def encoders(master, out, cores):
-    ht = htj2k_encoder()
-    jobs = [
+def encoders(master, out, tessera):
+    return [
         ("bench.tif", ["vips", "tiffsave", master, os.path.join(out, "bench.tif"), "--tile", "--pyramid",
                        "--compression", "jpeg", "--Q", "90", "--tile-width", "256", "--tile-height", "256"]),
-        # Random access: 256-px tiles (the same grid as the TIFF), 6 resolutions,
-        # 64x64 code-blocks, resolution-major order, PLT (packet lengths per tile-part)
-        # and TLM (tile-part lengths) markers so a reader can seek instead of parsing.
-        ("bench.jp2", ["opj_compress", "-i", master, "-o", os.path.join(out, "bench.jp2"), "-t", "256,256",
-                       "-n", "6", "-b", "64,64", "-p", "RPCL", "-I", "-r", "8", "-PLT", "-TLM",
-                       "-threads", str(cores)]),
+        # JPEG 2000 and HTJ2K laid out for tile access, as tessera prepares them
+        ("bench.jp2", [tessera, "convert", master, os.path.join(out, "bench.jp2"), "--quality", "90"]),
+        ("bench.jph", [tessera, "convert", master, os.path.join(out, "bench.jph"), "--quality", "90"]),
         ("bench.jpg", ["vips", "jpegsave", master, os.path.join(out, "bench.jpg"), "--Q", "90"]),
         ("bench.png", ["vips", "pngsave", master, os.path.join(out, "bench.png"), "--compression", "6"]),
     ]
-    if ht == "ojph":
-        # OpenJPH 0.9 writes no PLT markers; small precincts inside 256-px tiles instead.
-        jobs.append(("bench.j2c", ["ojph_compress", "-i", master, "-o", os.path.join(out, "bench.j2c"),
-                                   "-tile_size", "{256,256}", "-num_decomps", "5", "-block_size", "{64,64}",
-                                   "-precincts", "{128,128},{128,128},{128,128}", "-prog_order", "RPCL",
-                                   "-qstep", "0.02"]))
-    else:
-        jobs.append(("bench.j2c", ["grk_compress", "-i", master, "-o", os.path.join(out, "bench.j2k"),
-                                   "-t", "256,256", "-n", "6", "-b", "64,64", "-c", "[128,128]", "-p", "RPCL",
-                                   "-M", "64", "-I", "-L", "-H", str(cores)]))
-    return ht, jobs
 
 
 def stamp_of(width, height):
     h = hashlib.sha256()
     with open(os.path.abspath(__file__), "rb") as f:
         h.update(f.read())
-    h.update(f"{width}x{height}:{os.environ.get('BENCH_HTJ2K', 'ojph')}".encode())
+    h.update(f"{width}x{height}".encode())
     return h.hexdigest()
 
 
@@ -193,6 +168,7 @@ def main():
     ap.add_argument("--width", type=int, default=12000)
     ap.add_argument("--height", type=int, default=9000)
     ap.add_argument("--force", action="store_true")
+    ap.add_argument("--tessera", required=True, help="the tessera binary, whose convert writes the JPEG 2000 files")
     a = ap.parse_args()
 
     out = a.out
@@ -214,12 +190,8 @@ def main():
     n = make_master(master, a.width, a.height)
     log(f"collage {a.width}x{a.height} from {n} cells: {time.monotonic() - t0:.1f} s")
 
-    cores = os.cpu_count() or 1
-    ht, jobs = encoders(master, out, cores)
-    for name, cmd in jobs:
+    for name, cmd in encoders(master, out, os.path.abspath(a.tessera)):
         dt = run(cmd)
-        if name == "bench.j2c" and ht == "grok":
-            os.replace(os.path.join(out, "bench.j2k"), os.path.join(out, "bench.j2c"))
         log(f"{name}: {os.path.getsize(os.path.join(out, name)) / 1e6:.1f} MB in {dt:.1f} s ({cmd[0]})")
     shutil.rmtree(work)
 
@@ -236,7 +208,7 @@ def main():
         for name, _, lic in SOURCES:
             f.write(f"  {name}: {lic}\n")
     with open(stamp_path, "w") as f:
-        json.dump({"stamp": stamp, "width": a.width, "height": a.height, "htj2k": ht}, f)
+        json.dump({"stamp": stamp, "width": a.width, "height": a.height}, f)
     log(f"test images ready in {out} ({time.monotonic() - t0:.0f} s)")
 
 

@@ -612,7 +612,8 @@ def bench(cfg):
         if not cache_flag:
             notes.append("this tessera has no --cache-mb: tiles-warm-tiff is NOT warm (no response cache); "
                          "every row runs without a cache")
-        subprocess.run([sys.executable, os.path.join(BENCH, "make_data.py"), "--out", DATA], check=True)
+        subprocess.run([sys.executable, os.path.join(BENCH, "make_data.py"), "--out", DATA, "--tessera", tessera_bin],
+                       check=True)
 
     rows_wanted = [r for r in ROWS if r in cfg.rows]
     if target:

@@ -31,7 +31,7 @@ import urllib.request
 DEFAULT_IDS = {
     "tiff": "bench.tif",
     "jp2": "bench.jp2",
-    "htj2k": "bench.j2c",
+    "htj2k": "bench.jph",
     "jpeg": "bench.jpg",
     "png": "bench.png",
 }

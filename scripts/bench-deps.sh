@@ -7,13 +7,14 @@
 #
 # nginx serves the static ceiling (started by bench/run.py on a loopback port
 # as the current user; the Debian package also installs a system service,
-# which the bench never uses), wrk generates the load, the JPEG 2000 tools
-# write the test material, python3-skimage ships the photographs it is made of.
+# which the bench never uses), wrk generates the load, libvips-tools and
+# `tessera convert` write the test material, python3-skimage ships the
+# photographs it is made of.
 set -eu
 
 PACKAGES="
   nginx wrk
-  libvips-tools libopenjp2-tools openjph-tools grokj2k-tools
+  libvips-tools
   python3 python3-numpy python3-pil python3-skimage
 "
 

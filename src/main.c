@@ -41,7 +41,7 @@ static void usage(FILE *out)
                  "usage:\n"
                  "  tessera serve [--root DIR] [--host ADDR] [--port N] [--threads N] [--base-url URL] [...]\n"
                  "  tessera info FILE [--id URL]     print the Image API 3.0 info.json for FILE\n"
-                 "  tessera convert IN OUT [--format tiff|jp2|htj2k] [--tile 256] [--quality 90] [--lossless]\n"
+                 "  tessera convert IN OUT [--format tiff|jp2|htj2k] [--tile N] [--quality 90] [--lossless]\n"
                  "                                   prepare an image for fast serving\n"
                  "  tessera help                     this text and every setting\n"
                  "  tessera version\n\n"
@@ -203,7 +203,7 @@ static void draw_progress(int percent, int eta, void *arg)
 static int cmd_convert(const char *argv0, int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *format = NULL;
-    struct ts_convert_opts o = {TS_CONVERT_TIFF, 256, 90, false, NULL, NULL};
+    struct ts_convert_opts o = {TS_CONVERT_TIFF, 0, 90, false, NULL, NULL};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -231,7 +231,8 @@ static int cmd_convert(const char *argv0, int argc, char **argv)
         }
     }
     if (in == NULL || out == NULL) {
-        fprintf(stderr, "usage: tessera convert IN OUT [--format tiff|jp2|htj2k] [--tile 256] [--quality 90] [--lossless]\n");
+        fprintf(stderr, "usage: tessera convert IN OUT [--format tiff|jp2|htj2k] [--tile N] [--quality 90] [--lossless]\n"
+                        "  (tiles default to 256 for TIFF, 512 for JPEG 2000 and HTJ2K)\n");
         return 2;
     }
     if (format != NULL ? ts_convert_format_parse(format, &o.format) != 0
@@ -240,6 +241,10 @@ static int cmd_convert(const char *argv0, int argc, char **argv)
                 format != NULL ? "unknown format" : "cannot tell the format from the output name");
         return 2;
     }
+    /* TIFF tiles pass through to viewers as they are: their size is the viewers' tile size;
+     * JPEG 2000 decodes fastest in 512-px tiles (docs/performance.md) */
+    if (o.tile == 0)
+        o.tile = o.format == TS_CONVERT_TIFF ? 256 : 512;
     if (isatty(STDERR_FILENO))
         o.progress = draw_progress;
     struct ts_error err;

@@ -56,14 +56,45 @@ def test_tiff_pyramid(srv, t):
 def test_jp2(srv, t):
     src = os.path.join(fixtures.build(), VID + ".png")
     out = os.path.join(SERVER_ROOT, "grid2.jp2")
-    rc, _, err = convert(srv, src, out, "--tile", "512", "--lossless")
+    rc, _, err = convert(srv, src, out, "--lossless")
     if not t.eq(rc, 0, "convert to JPEG 2000 (stderr %r)" % err):
         return
+    with open(out, "rb") as f:
+        data = f.read()
+    t.check(b"\xff\x58" in data and b"\xff\x55" in data, "PLT and TLM markers written")
     s, _, info = get_json(srv, "/iiif/3/grid2/info.json")
     t.eq(info and info["tiles"][0]["width"], 512, "JPEG 2000 tiles advertised")
     s, h, body = srv.get("/iiif/3/grid2/full/max/0/default.png")
     diff = numpy.abs(numpy.asarray(harness.decode_image(body).convert("RGB")).astype(int) - reference()).mean()
     t.check(diff < 0.5, "lossless JPEG 2000 differs from the source by %.2f" % diff)
+
+
+def test_htj2k(srv, t):
+    src = os.path.join(fixtures.build(), VID + ".png")
+    for name, args, tol in [("ht.jph", [], 3.0), ("ht-lossless.j2c", ["--format", "htj2k", "--lossless"], 0.01),
+                            ("ht-256.jph", ["--tile", "256", "--quality", "95"], 2.5)]:
+        out = os.path.join(SERVER_ROOT, name)
+        rc, _, err = convert(srv, src, out, *args)
+        if not t.eq(rc, 0, "convert %s (stderr %r)" % (name, err)):
+            continue
+        with open(out, "rb") as f:
+            head = f.read(40)
+        if name.endswith(".jph"):
+            t.check(head[4:8] == b"jP  " and b"ftypjph " in head, name + ": JPH boxes with the jph brand")
+        else:
+            t.eq(head[:4], b"\xff\x4f\xff\x51", name + ": a raw code-stream")
+        ident = name
+        s, _, info = get_json(srv, "/iiif/3/%s/info.json" % ident)
+        t.eq(info and info["tiles"][0]["width"], 256 if "256" in name else 512, name + ": tile size")
+        s, h, body = srv.get("/iiif/3/%s/full/max/0/default.png" % ident)
+        if not t.eq(s, 200, name + ": full size"):
+            continue
+        diff = numpy.abs(numpy.asarray(harness.decode_image(body).convert("RGB")).astype(int) - reference()).mean()
+        t.check(diff <= tol, "%s differs from the source by %.2f" % (name, diff))
+        # tiles at reduced resolution decode too
+        s, h, body = srv.get("/iiif/3/%s/0,0,512,512/256,/0/default.png" % ident)
+        harness.check_grid(t, harness.decode_image(body), name + " tile at scale 2", region=(0, 0, 512, 512),
+                           size=(256, 256), tol=12)
 
 
 def test_display_colour_and_orientation(srv, t):
@@ -101,6 +132,11 @@ def test_alpha_kept(srv, t):
     im = harness.decode_image(body)
     t.check(im.mode == "RGBA" and im.getpixel((50, 50))[3] == 128, "alpha survives: %s %r" % (im.mode,
                                                                                              im.getpixel((50, 50))))
+    for fmt in ("jp2", "htj2k"):
+        rc, _, err = convert(srv, os.path.join(fixtures.build(), "kinds/rgba.png"),
+                             os.path.join(SERVER_ROOT, "rgba-x." + ("jp2" if fmt == "jp2" else "jph")))
+        t.eq(rc, 2, "%s with transparency is refused" % fmt)
+        t.check("--format tiff" in err, "%s refusal says what to do: %r" % (fmt, err))
 
 
 def test_bad_arguments(srv, t):
