@@ -7,7 +7,8 @@ set -eu
 
 PACKAGES="
   gcc g++ make pkg-config meson ninja-build
-  libvips-dev libvips-tools libh2o-evloop-dev libjansson-dev libtiff-dev libopenjp2-7-dev libopenjph-dev libssl-dev
+  libvips-dev libvips-tools libh2o-evloop-dev libjansson-dev libtiff-dev libopenjp2-7-dev libopenjph-dev
+  libjpeg62-turbo-dev libssl-dev
   clang libclang-rt-14-dev
   python3 python3-pil python3-numpy
   openjph-tools curl openssl

@@ -1,6 +1,7 @@
 /*
  * main.c: the tessera command: `serve`, `info`, `help`, `version`.
  */
+#include <execinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,45 @@ static void on_signal(int sig)
     (void)sig;
     if (running != NULL)
         ts_server_stop(running);
+}
+
+/*
+ * A crash should leave evidence: the signal and a backtrace on stderr, then
+ * the default action (a core dump where enabled). Sanitizer builds keep
+ * their own, better, handlers.
+ */
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+static void on_fatal(int sig)
+{
+    char msg[64];
+    int n = snprintf(msg, sizeof(msg), "tessera: fatal signal %d; backtrace:\n", sig);
+    if (write(STDERR_FILENO, msg, (size_t)n) < 0) {
+        /* nothing more can be done */
+    }
+    void *frames[64];
+    int depth = backtrace(frames, 64);
+    backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+#endif
+
+static void install_crash_handler(void)
+{
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    /* load libgcc's unwinder now: backtrace() may allocate on first use, which a crash cannot afford */
+    void *warm[2];
+    backtrace(warm, 2);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_fatal;
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+#endif
 }
 
 static void usage(FILE *out)
@@ -96,6 +136,7 @@ static int cmd_serve(const char *argv0, int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
+    install_crash_handler();
     running = &srv;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

@@ -9,6 +9,7 @@
 #include "image/render.h"
 #include "image/colour.h"
 #include "image/j2k_decode.h"
+#include "image/jpeg_area.h"
 #include "image/ojph.h"
 #include "image/vipserr.h"
 
@@ -130,6 +131,33 @@ static bool use_j2k_tiles(const struct ts_source *src, const struct iiif_plan *p
     uint32_t tx0, ty0, tx1, ty1;
     ts_j2k_tiles_for(ix, p->x, p->y, p->x + p->w, p->y + p->h, &tx0, &ty0, &tx1, &ty1);
     return (uint64_t)(tx1 - tx0) * (ty1 - ty0) <= 65535;
+}
+
+/* Plain JPEGs, upright, are read with libjpeg-turbo's skip and crop (jpeg_area.h). */
+static bool use_jpeg_area(const struct ts_source *src)
+{
+    return src->kind == TS_SRC_JPEG && src->orientation == 1 && src->bands != 4;
+}
+
+/*
+ * The part of level `li` that plan `p` needs, through jpeg_area.h. Returns
+ * 0, -1 (error in `err`), or 1 for a JPEG it leaves to libvips.
+ */
+static int jpeg_area(const struct ts_source *src, int li, const struct iiif_plan *p, VipsImage **out, uint32_t *ox,
+                     uint32_t *oy, struct ts_error *err)
+{
+    int shrink = li > 0 ? src->levels[li].index : 1;
+    double s = 1.0 / shrink;
+    uint32_t x0 = (uint32_t)floor(p->x * s), y0 = (uint32_t)floor(p->y * s);
+    uint32_t x1 = (uint32_t)ceil((p->x + (double)p->w) * s), y1 = (uint32_t)ceil((p->y + (double)p->h) * s);
+    struct ts_error e;
+    if (ts_jpeg_decode_area(src->path, shrink, x0, y0, x1, y1, out, ox, oy, &e) == 0)
+        return 0;
+    if (e.status == 501)
+        return 1;
+    if (err != NULL)
+        *err = e;
+    return -1;
 }
 
 /* Resizes to exactly w x h, premultiplying alpha so edges do not darken. */
@@ -257,6 +285,7 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
      */
     double lw, lh;
     uint32_t ox = 0, oy = 0;
+    int jrc = 1; /* plain JPEG through libjpeg-turbo: 0 done, -1 failed, 1 not used */
     if (use_j2k_tiles(src, p)) {
         const struct ts_j2k_index *ix = src->j2k;
         unsigned r = (unsigned)src->levels[li].index;
@@ -265,6 +294,12 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
         n++;
         lw = (double)(((uint64_t)ix->xsiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->xosiz + (1u << r) - 1) >> r);
         lh = (double)(((uint64_t)ix->ysiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->yosiz + (1u << r) - 1) >> r);
+    } else if (use_jpeg_area(src) && (jrc = jpeg_area(src, li, p, &t[n], &ox, &oy, err)) <= 0) {
+        if (jrc < 0)
+            goto out;
+        n++;
+        lw = src->levels[li].width;
+        lh = src->levels[li].height;
     } else {
         if (load_level(src, li, access_for(src, p), &t[n]) != 0) {
             ts_vips_error(err, 415, "the image could not be decoded", src->path);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include "image/jpeg_area.h"
 #include "image/passthrough.h"
 #include "image/render.h"
 #include "image/source.h"
@@ -358,6 +359,88 @@ static void test_passthrough_read_one(const char *name, const char *opts, bool r
     ts_source_release(&s);
 }
 
+/* Areas of a plain JPEG through libjpeg-turbo's skip and crop agree with libvips decoding it whole. */
+static void test_jpeg_area(void)
+{
+    const char *path = tmp("area.jpg");
+    if (write_grid(path, 999, 767, "[Q=90]") != 0) {
+        T_CHECK(0, "write area.jpg");
+        return;
+    }
+    static const struct {
+        uint32_t x0, y0, x1, y1;
+    } areas[] = {{0, 0, 999, 767}, {10, 20, 60, 70}, {500, 700, 999, 767}, {0, 383, 999, 384}, {998, 0, 999, 767}};
+    for (int shrink = 1; shrink <= 8; shrink *= 2) {
+        VipsImage *whole = NULL;
+        if (vips_jpegload(path, &whole, "shrink", shrink, NULL) != 0) {
+            T_CHECK(0, "libvips reference at shrink %d", shrink);
+            vips_error_clear();
+            continue;
+        }
+        for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
+            uint32_t x0 = areas[i].x0 / (uint32_t)shrink, y0 = areas[i].y0 / (uint32_t)shrink;
+            uint32_t x1 = (areas[i].x1 + (uint32_t)shrink - 1) / (uint32_t)shrink;
+            uint32_t y1 = (areas[i].y1 + (uint32_t)shrink - 1) / (uint32_t)shrink;
+            VipsImage *im = NULL;
+            uint32_t ox, oy;
+            struct ts_error err;
+            if (ts_jpeg_decode_area(path, shrink, x0, y0, x1, y1, &im, &ox, &oy, &err) != 0) {
+                T_CHECK(0, "shrink %d area %zu: %s", shrink, i, err.msg);
+                continue;
+            }
+            T_CHECK(ox <= x0 && oy == y0 && ox + (uint32_t)im->Xsize >= x1 && oy + (uint32_t)im->Ysize >= y1,
+                    "shrink %d area %zu: %u,%u %dx%d does not cover %u,%u-%u,%u", shrink, i, ox, oy, im->Xsize,
+                    im->Ysize, x0, y0, x1, y1);
+            /* libvips crops shrunk JPEGs to floor(size / shrink); libjpeg gives the ceiling */
+            int cw = im->Xsize, ch = im->Ysize;
+            if ((int)ox + cw > whole->Xsize)
+                cw = whole->Xsize - (int)ox;
+            if ((int)oy + ch > whole->Ysize)
+                ch = whole->Ysize - (int)oy;
+            VipsImage *ref = NULL, *mine = NULL, *d = NULL, *ab = NULL;
+            double mean = 1e9;
+            if (cw > 0 && ch > 0 && vips_extract_area(whole, &ref, (int)ox, (int)oy, cw, ch, NULL) == 0 &&
+                vips_extract_area(im, &mine, 0, 0, cw, ch, NULL) == 0 && vips_subtract(mine, ref, &d, NULL) == 0 &&
+                vips_abs(d, &ab, NULL) == 0)
+                vips_avg(ab, &mean, NULL);
+            else if (cw <= 0 || ch <= 0)
+                mean = 0; /* the area lies in the last partial row or column that libvips drops */
+            if (mine)
+                g_object_unref(mine);
+            vips_error_clear();
+            T_CHECK(mean < 0.5, "shrink %d area %zu: differs from libvips by %g", shrink, i, mean);
+            if (ref)
+                g_object_unref(ref);
+            if (d)
+                g_object_unref(d);
+            if (ab)
+                g_object_unref(ab);
+            g_object_unref(im);
+        }
+        g_object_unref(whole);
+    }
+    /* damaged files are errors, not grey pixels */
+    FILE *in = fopen(path, "rb");
+    FILE *cut = fopen(tmp("cut.jpg"), "wb");
+    char buf[4096];
+    size_t n = in ? fread(buf, 1, sizeof(buf), in) : 0;
+    if (cut != NULL) {
+        fwrite(buf, 1, n, cut);
+        fclose(cut);
+    }
+    if (in != NULL)
+        fclose(in);
+    VipsImage *im = NULL;
+    uint32_t ox, oy;
+    struct ts_error err;
+    T_CHECK(ts_jpeg_decode_area(tmp("cut.jpg"), 1, 0, 700, 999, 767, &im, &ox, &oy, &err) != 0 && err.status == 415,
+            "a truncated JPEG is a 415");
+    if (im)
+        g_object_unref(im);
+    T_CHECK(ts_jpeg_decode_area(tmp("missing.jpg"), 1, 0, 0, 1, 1, &im, &ox, &oy, &err) != 0 && err.status == 404,
+            "a missing file is a 404");
+}
+
 static void test_formats(void)
 {
     struct ts_formats f;
@@ -377,6 +460,7 @@ int main(int argc, char **argv)
     test_models();
     test_render();
     test_formats();
+    test_jpeg_area();
     test_passthrough_match();
     test_passthrough_read_one("ycbcr.tif", "[tile,pyramid,tile-width=256,tile-height=256,compression=jpeg,Q=85]", false);
     test_passthrough_read_one("rgb.tif", "[tile,pyramid,tile-width=256,tile-height=256,compression=jpeg,Q=95]", true);

@@ -1,0 +1,151 @@
+/*
+ * jpeg_area.c: JPEG areas with libjpeg-turbo's skip and crop.
+ */
+#include "image/jpeg_area.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+
+struct err_mgr {
+    struct jpeg_error_mgr pub;
+    jmp_buf jump;
+    char msg[JMSG_LENGTH_MAX];
+};
+
+static void on_error(j_common_ptr c)
+{
+    struct err_mgr *e = (struct err_mgr *)c->err;
+    c->err->format_message(c, e->msg);
+    longjmp(e->jump, 1);
+}
+
+/* Warnings (a truncated file, corrupt data) are errors: a damaged file is reported, not served grey. */
+static void on_message(j_common_ptr c, int level)
+{
+    if (level < 0)
+        on_error(c);
+}
+
+static void free_pixels(VipsImage *im, void *data)
+{
+    (void)im;
+    free(data);
+}
+
+/* The area, kept in memory so that a longjmp from libjpeg cannot leave stale register copies. */
+struct area {
+    uint32_t x0, y0, x1, y1;
+};
+
+static int decode_area(const char *path, int shrink, struct area *ap, VipsImage **out, uint32_t *ox, uint32_t *oy,
+                       struct ts_error *err)
+{
+#define a (*ap)
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return ts_error_set(err, 404, "the file for this identifier went away");
+    struct jpeg_decompress_struct c;
+    struct err_mgr e;
+    /* volatile: these change between setjmp and a possible longjmp */
+    uint8_t *volatile pixels = NULL;
+    JOCTET *volatile icc = NULL;
+    memset(&e, 0, sizeof(e));
+    c.err = jpeg_std_error(&e.pub);
+    e.pub.error_exit = on_error;
+    e.pub.emit_message = on_message;
+    if (setjmp(e.jump)) {
+        jpeg_destroy_decompress(&c);
+        fclose(f);
+        free(pixels);
+        free(icc);
+        return ts_error_set(err, 415, "the image could not be decoded: %s", e.msg);
+    }
+    jpeg_create_decompress(&c);
+    jpeg_stdio_src(&c, f);
+    jpeg_save_markers(&c, JPEG_APP0 + 2, 0xFFFF); /* ICC profile */
+    jpeg_read_header(&c, TRUE);
+    int bands;
+    if (c.num_components == 3 && (c.jpeg_color_space == JCS_YCbCr || c.jpeg_color_space == JCS_RGB)) {
+        c.out_color_space = JCS_RGB;
+        bands = 3;
+    } else if (c.num_components == 1) {
+        c.out_color_space = JCS_GRAYSCALE;
+        bands = 1;
+    } else {
+        jpeg_destroy_decompress(&c);
+        fclose(f);
+        return ts_error_set(err, 501, "JPEG colour space left to libvips");
+    }
+    c.scale_num = 1;
+    c.scale_denom = (unsigned)shrink;
+    jpeg_start_decompress(&c);
+    uint32_t w = c.output_width, h = c.output_height;
+    if (a.x1 > w)
+        a.x1 = w;
+    if (a.y1 > h)
+        a.y1 = h;
+    if (a.x0 >= a.x1)
+        a.x0 = a.x1 > 0 ? a.x1 - 1 : 0;
+    if (a.y0 >= a.y1)
+        a.y0 = a.y1 > 0 ? a.y1 - 1 : 0;
+    /* crop_scanline widens to whole iMCUs: it gives back the real start and width */
+    JDIMENSION xoff = a.x0, cw = a.x1 - a.x0;
+    if (xoff != 0 || cw != w)
+        jpeg_crop_scanline(&c, &xoff, &cw);
+    if (a.y0 > 0 && jpeg_skip_scanlines(&c, a.y0) != a.y0)
+        on_error((j_common_ptr)&c);
+    uint32_t rows = a.y1 - a.y0;
+    size_t stride = (size_t)cw * bands;
+    pixels = malloc(stride * rows + 1);
+    if (pixels == NULL) {
+        snprintf(e.msg, sizeof(e.msg), "out of memory");
+        longjmp(e.jump, 1);
+    }
+    for (uint32_t y = 0; y < rows;) {
+        JSAMPROW row = pixels + (size_t)y * stride;
+        JDIMENSION got = jpeg_read_scanlines(&c, &row, 1);
+        if (got == 0) {
+            snprintf(e.msg, sizeof(e.msg), "the image ends early");
+            longjmp(e.jump, 1);
+        }
+        y += got;
+    }
+    JOCTET *icc_data = NULL;
+    unsigned icc_len = 0;
+    if (jpeg_read_icc_profile(&c, &icc_data, &icc_len))
+        icc = icc_data;
+    /* the rest of the file is not needed */
+    jpeg_abort_decompress(&c);
+    jpeg_destroy_decompress(&c);
+    fclose(f);
+
+    VipsImage *im = vips_image_new_from_memory(pixels, stride * rows, (int)cw, (int)rows, bands, VIPS_FORMAT_UCHAR);
+    if (im == NULL) {
+        free(pixels);
+        free(icc);
+        vips_error_clear();
+        return ts_error_set(err, 500, "out of memory");
+    }
+    g_signal_connect(im, "postclose", G_CALLBACK(free_pixels), pixels);
+    im->Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+    if (icc != NULL) {
+        vips_image_set_blob_copy(im, VIPS_META_ICC_NAME, icc, icc_len);
+        free(icc);
+    }
+    *out = im;
+    *ox = xoff;
+    *oy = a.y0;
+    return 0;
+#undef a
+}
+
+int ts_jpeg_decode_area(const char *path, int shrink, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+                        VipsImage **out, uint32_t *ox, uint32_t *oy, struct ts_error *err)
+{
+    struct area a = {x0, y0, x1, y1};
+    return decode_area(path, shrink, &a, out, ox, oy, err);
+}
