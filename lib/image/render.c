@@ -10,6 +10,7 @@
 #include "image/colour.h"
 #include "image/j2k_decode.h"
 #include "image/jpeg_area.h"
+#include "image/passthrough.h"
 #include "image/ojph.h"
 #include "image/vipserr.h"
 
@@ -131,6 +132,57 @@ static bool use_j2k_tiles(const struct ts_source *src, const struct iiif_plan *p
     uint32_t tx0, ty0, tx1, ty1;
     ts_j2k_tiles_for(ix, p->x, p->y, p->x + p->w, p->y + p->h, &tx0, &ty0, &tx1, &ty1);
     return (uint64_t)(tx1 - tx0) * (ty1 - ty0) <= 65535;
+}
+
+static void free_buffer(VipsImage *im, void *data)
+{
+    (void)im;
+    free(data);
+}
+
+/*
+ * When the part of level `li` that plan `p` needs lies inside one stored
+ * JPEG tile of a TIFF, decodes just that tile from its bytes (the ones tile
+ * passthrough sends) instead of opening the TIFF through libvips: edge
+ * tiles, other formats and qualities of grid tiles, small regions.
+ * Returns 0 (the tile, at (*ox, *oy) in the level), -1 (error), or 1 when
+ * it does not apply.
+ */
+static int stored_tile(const struct ts_source *src, int li, const struct iiif_plan *p, VipsImage **out,
+                       uint32_t *ox, uint32_t *oy, struct ts_error *err)
+{
+    const struct ts_stored_tiles *st = &src->jpeg[li];
+    if (src->kind != TS_SRC_TIFF || st->offsets == NULL || src->tile_w == 0 || src->tile_h == 0)
+        return 1;
+    const struct ts_level *l = &src->levels[li];
+    double sx = (double)l->width / src->width, sy = (double)l->height / src->height;
+    uint32_t x0 = (uint32_t)floor(p->x * sx + 1e-6), y0 = (uint32_t)floor(p->y * sy + 1e-6);
+    uint32_t x1 = (uint32_t)ceil((p->x + (double)p->w) * sx - 1e-6);
+    uint32_t y1 = (uint32_t)ceil((p->y + (double)p->h) * sy - 1e-6);
+    if (x1 <= x0)
+        x1 = x0 + 1;
+    if (y1 <= y0)
+        y1 = y0 + 1;
+    uint32_t tx = x0 / src->tile_w, ty = y0 / src->tile_h;
+    if ((x1 - 1) / src->tile_w != tx || (y1 - 1) / src->tile_h != ty || tx >= st->across || ty >= st->down ||
+        st->sizes[(size_t)ty * st->across + tx] == 0)
+        return 1;
+    struct ts_tile_ref ref = {li, tx, ty};
+    void *data = NULL;
+    size_t len = 0;
+    if (ts_passthrough_read(src, &ref, &data, &len, err) != 0)
+        return -1;
+    VipsImage *im = vips_image_new_from_buffer(data, len, "", "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+    if (im == NULL) {
+        free(data);
+        ts_vips_error(err, 415, "a stored tile could not be decoded", src->path);
+        return -1;
+    }
+    g_signal_connect(im, "postclose", G_CALLBACK(free_buffer), data);
+    *out = im;
+    *ox = tx * src->tile_w;
+    *oy = ty * src->tile_h;
+    return 0;
 }
 
 /* Plain JPEGs, upright, are read with libjpeg-turbo's skip and crop (jpeg_area.h). */
@@ -286,6 +338,7 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
     double lw, lh;
     uint32_t ox = 0, oy = 0;
     int jrc = 1; /* plain JPEG through libjpeg-turbo: 0 done, -1 failed, 1 not used */
+    int trc = 1; /* one stored TIFF tile: the same */
     if (use_j2k_tiles(src, p)) {
         const struct ts_j2k_index *ix = src->j2k;
         unsigned r = (unsigned)src->levels[li].index;
@@ -294,6 +347,12 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
         n++;
         lw = (double)(((uint64_t)ix->xsiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->xosiz + (1u << r) - 1) >> r);
         lh = (double)(((uint64_t)ix->ysiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->yosiz + (1u << r) - 1) >> r);
+    } else if ((trc = stored_tile(src, li, p, &t[n], &ox, &oy, err)) <= 0) {
+        if (trc < 0)
+            goto out;
+        n++;
+        lw = src->levels[li].width;
+        lh = src->levels[li].height;
     } else if (use_jpeg_area(src) && (jrc = jpeg_area(src, li, p, &t[n], &ox, &oy, err)) <= 0) {
         if (jrc < 0)
             goto out;
