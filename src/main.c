@@ -128,6 +128,7 @@ static int cmd_serve(const char *argv0, int argc, char **argv)
         ts_config_release(&cfg);
         return 1;
     }
+    ts_image_set_simd(cfg.simd);
     struct ts_server srv;
     if (ts_server_init(&srv, &cfg, &err) != 0) {
         fprintf(stderr, "tessera: %s\n", err.msg);

@@ -45,9 +45,10 @@ int64_t ts_now_us(void);
 struct ts_centry *ts_meta_lookup(struct ts_cache *c, const char *id);
 
 /**
- * Stores what a worker found for `id`. Takes ownership of src->path (even on
- * failure; `src` is left without it). Returns the new entry with a
- * reference for the caller, or NULL when the cache is off or full.
+ * Stores what a worker found for `id`. On success the cache owns everything
+ * `src` held (`src` is left empty) and the new entry is returned with a
+ * reference for the caller; NULL when the cache is off, refuses the entry or
+ * memory runs out, and then `src` is still the caller's.
  */
 struct ts_centry *ts_meta_store(struct ts_cache *c, const char *id, const struct ts_resolved *file,
                                 struct ts_source *src);

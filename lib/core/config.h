@@ -43,6 +43,7 @@ struct ts_config {
     int64_t jp2_quality;    /* 1-100 */
     int64_t png_compression; /* 0-9 */
     int64_t vips_threads;   /* libvips threads per request */
+    bool simd;              /* libvips's run-time compiled SIMD (liborc) */
     bool passthrough;       /* send stored JPEG tiles of TIFFs without decoding */
     int64_t spool_mp;       /* answers of this many megapixels or more are spooled to a file */
     char *spool_dir;        /* where spool files live (anonymous, O_TMPFILE) */

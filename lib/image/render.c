@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <vips/vector.h>
 #include <vips/vips.h>
 
 #define MAX_STEPS 24
@@ -26,12 +27,18 @@ int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err)
     if (VIPS_INIT(argv0) != 0)
         return ts_error_set(err, 500, "libvips failed to start: %s", vips_error_buffer());
     ts_ojph_init();
+    vips_vector_set_enabled(FALSE);
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);
     if (vips_threads > 0) /* else libvips picks one thread per core */
         vips_concurrency_set(vips_threads);
     return 0;
+}
+
+void ts_image_set_simd(bool on)
+{
+    vips_vector_set_enabled(on ? TRUE : FALSE);
 }
 
 void ts_image_shutdown(void)
