@@ -203,13 +203,16 @@ static int image_plan_make(struct ts_server *srv, enum iiif_version v, const cha
 /*
  * Gets the bytes of an image answer without decoding, when a stored JPEG tile
  * matches the plan. Returns 1 with `*data` (malloc'd) and `*len` set, 0 when
- * no stored tile matches, -1 on a read error (in `err`).
+ * no stored tile matches, -1 on a read error (in `err`). On the loop
+ * (`on_loop`), edge tiles, which need trimming, are left to a worker.
  */
-static int try_passthrough(struct ts_server *srv, const struct ts_meta *m, const struct image_plan *ip, void **data,
-                           size_t *len, struct ts_error *err)
+static int try_passthrough(struct ts_server *srv, const struct ts_meta *m, const struct image_plan *ip, bool on_loop,
+                           void **data, size_t *len, struct ts_error *err)
 {
     struct ts_tile_ref t;
     if (!srv->cfg->passthrough || !ts_passthrough_match(&m->src, &ip->plan, &t))
+        return 0;
+    if (on_loop && ts_passthrough_trims(&m->src, &t))
         return 0;
     return ts_passthrough_read(&m->src, &t, data, len, err) == 0 ? 1 : -1;
 }
@@ -368,7 +371,7 @@ static void run_image(struct ts_job *job)
     }
     void *raw;
     size_t raw_len;
-    int pt = try_passthrough(srv, m, &j->ip, &raw, &raw_len, &j->d.err);
+    int pt = try_passthrough(srv, m, &j->ip, false, &raw, &raw_len, &j->d.err);
     if (pt < 0)
         return;
     if (pt == 1) {
@@ -534,7 +537,7 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
         /* A stored JPEG tile is read right here: a pread, no decoding. */
         void *raw = NULL;
         size_t raw_len = 0;
-        int pt = unchanged || e != NULL ? 0 : try_passthrough(srv, m, &ip, &raw, &raw_len, &err);
+        int pt = unchanged || e != NULL ? 0 : try_passthrough(srv, m, &ip, true, &raw, &raw_len, &err);
         if (pt == 1 && ts_cache_put(srv->responses, ip.key.data, ip.key.len, raw, raw_len, free, "image/jpeg", NULL) == 0) {
             raw = NULL;
             e = ts_cache_get(srv->responses, ip.key.data, ip.key.len);

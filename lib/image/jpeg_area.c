@@ -3,32 +3,10 @@
  */
 #include "image/jpeg_area.h"
 
-#include <setjmp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jpeglib.h>
-
-struct err_mgr {
-    struct jpeg_error_mgr pub;
-    jmp_buf jump;
-    char msg[JMSG_LENGTH_MAX];
-};
-
-static void on_error(j_common_ptr c)
-{
-    struct err_mgr *e = (struct err_mgr *)c->err;
-    c->err->format_message(c, e->msg);
-    longjmp(e->jump, 1);
-}
-
-/* Warnings (a truncated file, corrupt data) are errors: a damaged file is reported, not served grey. */
-static void on_message(j_common_ptr c, int level)
-{
-    if (level < 0)
-        on_error(c);
-}
+#include "image/jpegerr.h"
 
 static void free_pixels(VipsImage *im, void *data)
 {
@@ -49,14 +27,11 @@ static int decode_area(const char *path, int shrink, struct area *ap, VipsImage 
     if (f == NULL)
         return ts_error_set(err, 404, "the file for this identifier went away");
     struct jpeg_decompress_struct c;
-    struct err_mgr e;
+    struct ts_jpeg_err e;
     /* volatile: these change between setjmp and a possible longjmp */
     uint8_t *volatile pixels = NULL;
     JOCTET *volatile icc = NULL;
-    memset(&e, 0, sizeof(e));
-    c.err = jpeg_std_error(&e.pub);
-    e.pub.error_exit = on_error;
-    e.pub.emit_message = on_message;
+    c.err = ts_jpeg_err_init(&e);
     if (setjmp(e.jump)) {
         jpeg_destroy_decompress(&c);
         fclose(f);
@@ -97,7 +72,7 @@ static int decode_area(const char *path, int shrink, struct area *ap, VipsImage 
     if (xoff != 0 || cw != w)
         jpeg_crop_scanline(&c, &xoff, &cw);
     if (a.y0 > 0 && jpeg_skip_scanlines(&c, a.y0) != a.y0)
-        on_error((j_common_ptr)&c);
+        ts_jpeg_err_exit((j_common_ptr)&c);
     uint32_t rows = a.y1 - a.y0;
     size_t stride = (size_t)cw * bands;
     pixels = malloc(stride * rows + 1);

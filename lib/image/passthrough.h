@@ -3,10 +3,12 @@
  * tiled pyramidal TIFF, without decoding.
  *
  * A request qualifies when its region is exactly one stored tile of a level
- * whose scale matches the request, the output is that tile's full size, the
- * format is jpg, the quality default or color (or gray for grey sources),
- * and there is no rotation or mirroring. The stored stream is made a
- * complete JPEG by putting the level's JPEGTables in front of it.
+ * whose scale matches the request, the output is that tile's size within
+ * the level, the format is jpg, the quality default or color (or gray for
+ * grey sources), and there is no rotation or mirroring. The stored stream
+ * is made a complete JPEG by putting the level's JPEGTables in front of it.
+ * Edge tiles, stored padded to the full tile size, are then cut to the
+ * level's edge without decoding (jpeg_trim.h).
  */
 #ifndef TS_IMAGE_PASSTHROUGH_H
 #define TS_IMAGE_PASSTHROUGH_H
@@ -22,14 +24,19 @@
 struct ts_tile_ref {
     int level;
     uint32_t tx, ty;   /* tile column and row at that level */
+    uint32_t w, h;     /* the part of the stored tile to send: less than the tile at the level's edges */
 };
+
+/** Whether answering `t` means trimming an edge tile (microseconds more than a whole tile's pread). */
+bool ts_passthrough_trims(const struct ts_source *src, const struct ts_tile_ref *t);
 
 /** Whether `p` can be answered by a stored tile of `src` (no I/O); fills `out`. */
 bool ts_passthrough_match(const struct ts_source *src, const struct iiif_plan *p, struct ts_tile_ref *out);
 
 /**
- * Reads the tile and assembles a complete JPEG. On success `*data` is
- * malloc'd (free it) and `*len` its size. Errors: 415 for a damaged tile.
+ * Reads the tile and assembles a complete JPEG of its top-left t->w x t->h
+ * pixels. On success `*data` is malloc'd (free it) and `*len` its size.
+ * Errors: 415 for a damaged tile.
  */
 int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, void **data, size_t *len,
                         struct ts_error *err);

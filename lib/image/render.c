@@ -174,7 +174,7 @@ static int stored_tile(const struct ts_source *src, int li, const struct iiif_pl
     if ((x1 - 1) / src->tile_w != tx || (y1 - 1) / src->tile_h != ty || tx >= st->across || ty >= st->down ||
         st->sizes[(size_t)ty * st->across + tx] == 0)
         return 1;
-    struct ts_tile_ref ref = {li, tx, ty};
+    struct ts_tile_ref ref = {li, tx, ty, src->tile_w, src->tile_h};
     void *data = NULL;
     size_t len = 0;
     if (ts_passthrough_read(src, &ref, &data, &len, err) != 0)

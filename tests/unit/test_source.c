@@ -8,6 +8,7 @@
 #include <vips/vips.h>
 
 #include "image/jpeg_area.h"
+#include "image/jpeg_trim.h"
 #include "image/passthrough.h"
 #include "image/render.h"
 #include "image/source.h"
@@ -264,39 +265,47 @@ static void test_passthrough_match(void)
         double deg;
         bool match;
         int level;
-        uint32_t tx, ty;
+        uint32_t tx, ty, kw, kh; /* the tile, and the part of it to send */
     } cases[] = {
-        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 0, 0, 0},
-        {256, 512, 256, 256, 256, 256, IIIF_QUALITY_COLOR, IIIF_FORMAT_JPG, false, 0, true, 0, 1, 2},
-        {512, 512, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 0, 2, 2},
-        {0, 0, 512, 512, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 1, 0, 0},
-        /* edge tiles are padded in the file */
-        {768, 0, 232, 256, 232, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
-        {512, 512, 488, 488, 244, 244, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 0, 0, 0, 256, 256},
+        {256, 512, 256, 256, 256, 256, IIIF_QUALITY_COLOR, IIIF_FORMAT_JPG, false, 0, true, 0, 1, 2, 256, 256},
+        {512, 512, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 0, 2, 2, 256, 256},
+        {0, 0, 512, 512, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 1, 0, 0, 256, 256},
+        /* edge tiles, padded in the file, are cut to the level's edge */
+        {768, 0, 232, 256, 232, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 0, 3, 0, 232, 256},
+        {0, 768, 256, 232, 256, 232, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 0, 0, 3, 256, 232},
+        {512, 512, 488, 488, 244, 244, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 1, 1, 1, 244, 244},
+        {512, 0, 488, 512, 244, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, true, 1, 1, 0, 244, 256},
+        /* ...only when the size is exactly the part the level holds, and the region reaches the image's edge */
+        {768, 0, 232, 256, 233, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
+        {768, 0, 232, 256, 116, 128, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
+        {768, 0, 200, 256, 200, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
+        {512, 512, 488, 488, 245, 245, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
         /* a tile of a level the file does not hold as JPEG tiles */
-        {0, 0, 1000, 1000, 250, 250, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {0, 0, 1000, 1000, 250, 250, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
         /* not the stored bytes */
-        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_PNG, false, 0, false, 0, 0, 0},
-        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_GRAY, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
-        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_BITONAL, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
-        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, true, 0, false, 0, 0, 0},
-        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 90, false, 0, 0, 0},
-        {0, 0, 256, 256, 128, 128, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
-        {0, 0, 300, 300, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
-        {128, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
-        {0, 0, 256, 512, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_PNG, false, 0, false, 0, 0, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_GRAY, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_BITONAL, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, true, 0, false, 0, 0, 0, 0, 0},
+        {0, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 90, false, 0, 0, 0, 0, 0},
+        {0, 0, 256, 256, 128, 128, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
+        {0, 0, 300, 300, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
+        {128, 0, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
+        {0, 0, 256, 512, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
         /* a tile whose byte count is 0 in the file */
-        {768, 768, 256, 256, 256, 256, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0},
+        {768, 768, 232, 232, 232, 232, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG, false, 0, false, 0, 0, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct iiif_plan p = {IIIF_V3, cases[i].x, cases[i].y, cases[i].w, cases[i].h, cases[i].ow, cases[i].oh,
                               cases[i].mirror, cases[i].deg, cases[i].q, cases[i].f};
-        struct ts_tile_ref r = {-1, 0, 0};
+        struct ts_tile_ref r = {-1, 0, 0, 0, 0};
         bool m = ts_passthrough_match(&s, &p, &r);
         T_CHECK(m == cases[i].match, "passthrough case %zu: match %d", i, m);
         if (m && cases[i].match)
-            T_CHECK(r.level == cases[i].level && r.tx == cases[i].tx && r.ty == cases[i].ty,
-                    "passthrough case %zu: level %d tile %u,%u", i, r.level, r.tx, r.ty);
+            T_CHECK(r.level == cases[i].level && r.tx == cases[i].tx && r.ty == cases[i].ty && r.w == cases[i].kw &&
+                        r.h == cases[i].kh,
+                    "passthrough case %zu: level %d tile %u,%u part %ux%u", i, r.level, r.tx, r.ty, r.w, r.h);
     }
     /* grey sources: gray is the stored data */
     s.is_grey = true;
@@ -327,36 +336,110 @@ static void test_passthrough_read_one(const char *name, const char *opts, bool r
     T_CHECK(s.jpeg[0].offsets != NULL && s.jpeg[1].offsets != NULL && s.jpeg[0].tables != NULL,
             "%s: JPEG tiles and tables recorded", name);
     T_CHECK(s.jpeg[0].rgb == rgb, "%s: RGB-coded tiles %d", name, s.jpeg[0].rgb);
-    struct iiif_plan p = {IIIF_V3, 256, 512, 256, 256, 256, 256, false, 0, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG};
-    struct ts_tile_ref r;
-    void *data = NULL;
-    size_t len = 0;
-    T_CHECK(ts_passthrough_match(&s, &p, &r) && ts_passthrough_read(&s, &r, &data, &len, &err) == 0,
-            "read a stored tile");
-    VipsImage *pt = data ? vips_image_new_from_buffer(data, len, "", NULL) : NULL;
-    VipsImage *full = NULL, *crop = NULL;
-    double diff = 1e9;
-    if (pt != NULL && vips_tiffload(path, &full, NULL) == 0 &&
-        vips_extract_area(full, &crop, 256, 512, 256, 256, NULL) == 0) {
-        VipsImage *d = NULL, *a = NULL;
-        if (vips_subtract(pt, crop, &d, NULL) == 0 && vips_abs(d, &a, NULL) == 0)
-            vips_avg(a, &diff, NULL);
-        if (d)
-            g_object_unref(d);
-        if (a)
-            g_object_unref(a);
+    /* a whole tile, edge tiles (cut without decoding) and the corner */
+    static const struct {
+        uint32_t x, y, w, h;
+    } tiles[] = {{256, 512, 256, 256}, {768, 512, 232, 256}, {256, 768, 256, 232}, {768, 768, 232, 232}};
+    VipsImage *full = NULL;
+    T_CHECK(vips_tiffload(path, &full, NULL) == 0, "%s: libvips reads the TIFF", name);
+    for (size_t i = 0; full != NULL && i < sizeof(tiles) / sizeof(tiles[0]); i++) {
+        uint32_t x = tiles[i].x, y = tiles[i].y, w = tiles[i].w, h = tiles[i].h;
+        struct iiif_plan p = {IIIF_V3, x, y, w, h, w, h, false, 0, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG};
+        struct ts_tile_ref r;
+        void *data = NULL;
+        size_t len = 0;
+        T_CHECK(ts_passthrough_match(&s, &p, &r) && ts_passthrough_read(&s, &r, &data, &len, &err) == 0,
+                "%s: read the stored tile at %u,%u", name, x, y);
+        VipsImage *pt = data ? vips_image_new_from_buffer(data, len, "", NULL) : NULL;
+        VipsImage *crop = NULL;
+        double diff = 1e9;
+        if (pt != NULL && vips_extract_area(full, &crop, (int)x, (int)y, (int)w, (int)h, NULL) == 0 &&
+            vips_image_get_width(pt) == (int)w && vips_image_get_height(pt) == (int)h) {
+            VipsImage *d = NULL, *a = NULL;
+            if (vips_subtract(pt, crop, &d, NULL) == 0 && vips_abs(d, &a, NULL) == 0)
+                vips_avg(a, &diff, NULL);
+            if (d)
+                g_object_unref(d);
+            if (a)
+                g_object_unref(a);
+        }
+        /* the decoders differ only in chroma upsampling at the cut edge */
+        T_CHECK(diff < 0.5, "%s: the %ux%u tile at %u,%u decodes to the TIFF's pixels (%g)", name, w, h, x, y, diff);
+        if (pt)
+            g_object_unref(pt);
+        if (crop)
+            g_object_unref(crop);
+        free(data);
     }
-    T_CHECK(pt != NULL && vips_image_get_width(pt) == 256 && diff < 0.5,
-            "%s: stored tile decodes to the TIFF's pixels (%g)", name, diff);
-    if (pt)
-        g_object_unref(pt);
-    if (crop)
-        g_object_unref(crop);
     if (full)
         g_object_unref(full);
     vips_error_clear();
-    free(data);
     ts_source_release(&s);
+}
+
+/* Trimming: exact sizes, and damaged or impossible input refused with the right status, never a crash. */
+static void test_jpeg_trim(void)
+{
+    VipsImage *im = vips_image_new_from_file(GRID_PNG, NULL), *crop = NULL;
+    void *jpg = NULL;
+    size_t len = 0;
+    if (im == NULL || vips_extract_area(im, &crop, 0, 0, 256, 256, NULL) != 0 ||
+        vips_jpegsave_buffer(crop, &jpg, &len, "Q", 90, NULL) != 0) {
+        T_CHECK(0, "make a 256x256 JPEG");
+        goto out;
+    }
+    static const struct {
+        uint32_t w, h;
+        int status; /* 0: works */
+    } cases[] = {{256, 256, 0}, {255, 256, 0}, {1, 1, 0}, {17, 200, 0}, {256, 8, 0},
+                 {257, 256, 500}, {256, 257, 500}, {0, 10, 500}, {10, 0, 500}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        void *out = NULL;
+        size_t out_len = 0;
+        struct ts_error err = {0};
+        int rc = ts_jpeg_trim(jpg, len, cases[i].w, cases[i].h, &out, &out_len, &err);
+        if (cases[i].status != 0) {
+            T_CHECK(rc == -1 && err.status == cases[i].status, "trim to %ux%u: status %d", cases[i].w, cases[i].h,
+                    err.status);
+            continue;
+        }
+        VipsImage *t = rc == 0 ? vips_image_new_from_buffer(out, out_len, "", NULL) : NULL;
+        T_CHECK(t != NULL && vips_image_get_width(t) == (int)cases[i].w && vips_image_get_height(t) == (int)cases[i].h,
+                "trim to %ux%u: %s", cases[i].w, cases[i].h, rc == 0 ? "decodes at that size" : err.msg);
+        if (t)
+            g_object_unref(t);
+        free(out);
+    }
+    /* damaged streams: cut short, or with garbage in the middle */
+    const uint8_t *b = jpg;
+    uint8_t *bad = malloc(len);
+    size_t cuts[] = {0, 1, 2, 20, len / 2, len - 2};
+    for (size_t i = 0; bad != NULL && i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+        void *out = NULL;
+        size_t out_len = 0;
+        struct ts_error err = {0};
+        int rc = ts_jpeg_trim(b, cuts[i], 100, 100, &out, &out_len, &err);
+        T_CHECK(rc == -1 && err.status == 415, "a JPEG cut to %zu bytes is refused with 415 (%d)", cuts[i], err.status);
+        free(out);
+    }
+    if (bad != NULL) {
+        memcpy(bad, b, len);
+        memset(bad + len / 3, 0xFF, 64);
+        void *out = NULL;
+        size_t out_len = 0;
+        struct ts_error err = {0};
+        int rc = ts_jpeg_trim(bad, len, 100, 100, &out, &out_len, &err);
+        T_CHECK(rc == -1 && err.status == 415, "a JPEG with garbage inside is refused with 415 (%d)", err.status);
+        free(out);
+    }
+    free(bad);
+out:
+    g_free(jpg);
+    if (crop)
+        g_object_unref(crop);
+    if (im)
+        g_object_unref(im);
+    vips_error_clear();
 }
 
 /* Areas of a plain JPEG through libjpeg-turbo's skip and crop agree with libvips decoding it whole. */
@@ -462,6 +545,7 @@ int main(int argc, char **argv)
     test_formats();
     test_jpeg_area();
     test_passthrough_match();
+    test_jpeg_trim();
     test_passthrough_read_one("ycbcr.tif", "[tile,pyramid,tile-width=256,tile-height=256,compression=jpeg,Q=85]", false);
     test_passthrough_read_one("rgb.tif", "[tile,pyramid,tile-width=256,tile-height=256,compression=jpeg,Q=95]", true);
     char cmd[600];
