@@ -347,8 +347,7 @@ int main(int argc, char **argv)
     sh.limits.max_area = (uint64_t)cfg.max_area;
     sh.limits.confined_strict = cfg.confined_size_strict;
     sh.limits.upscale_max_to_limits = cfg.upscale_max_to_limits;
-    sh.enc = (struct ts_encode_opts){(int)cfg.jpeg_quality, (int)cfg.webp_quality, (int)cfg.avif_quality,
-                                     (int)cfg.jp2_quality, (int)cfg.png_compression};
+    ts_encode_opts_init(&sh.enc, &cfg);
     ts_formats_probe(&sh.formats);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     sh.reopen = reopen;

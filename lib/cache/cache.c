@@ -201,8 +201,9 @@ struct ts_centry *ts_cache_get(struct ts_cache *c, const char *key, size_t key_l
     return e;
 }
 
-int ts_cache_put(struct ts_cache *c, const char *key, size_t key_len, void *body, size_t len,
-                 void (*free_body)(void *), const char *content_type, const char *extra)
+/* Inserts; with `ref`, also returns the new entry with a reference taken before anything can evict it. */
+static int insert(struct ts_cache *c, const char *key, size_t key_len, void *body, size_t len,
+                  void (*free_body)(void *), const char *content_type, const char *extra, struct ts_centry **ref)
 {
     if (c == NULL)
         return -1;
@@ -258,6 +259,10 @@ int ts_cache_put(struct ts_cache *c, const char *key, size_t key_len, void *body
     s->st.inserts++;
     if (s->n_entries > s->n_buckets)
         grow_table(s);
+    if (ref != NULL) {
+        atomic_fetch_add(&e->refs, 1);
+        *ref = e;
+    }
     pthread_mutex_unlock(&s->lock);
     while (evicted != NULL) {
         struct ts_centry *next = evicted->chain;
@@ -265,6 +270,19 @@ int ts_cache_put(struct ts_cache *c, const char *key, size_t key_len, void *body
         evicted = next;
     }
     return 0;
+}
+
+int ts_cache_put(struct ts_cache *c, const char *key, size_t key_len, void *body, size_t len,
+                 void (*free_body)(void *), const char *content_type, const char *extra)
+{
+    return insert(c, key, key_len, body, len, free_body, content_type, extra, NULL);
+}
+
+struct ts_centry *ts_cache_put_get(struct ts_cache *c, const char *key, size_t key_len, void *body, size_t len,
+                                   void (*free_body)(void *), const char *content_type, const char *extra)
+{
+    struct ts_centry *e = NULL;
+    return insert(c, key, key_len, body, len, free_body, content_type, extra, &e) == 0 ? e : NULL;
 }
 
 void ts_cache_stats(struct ts_cache *c, struct ts_cache_stats *out)

@@ -63,6 +63,14 @@ struct ts_centry *ts_cache_get(struct ts_cache *c, const char *key, size_t key_l
 int ts_cache_put(struct ts_cache *c, const char *key, size_t key_len, void *body, size_t len,
                  void (*free_body)(void *), const char *content_type, const char *extra);
 
+/**
+ * ts_cache_put, returning the new entry with a reference (drop it with
+ * ts_centry_unref), so that no other thread can evict it between the put
+ * and a get. NULL when not cached: the caller still owns `body`.
+ */
+struct ts_centry *ts_cache_put_get(struct ts_cache *c, const char *key, size_t key_len, void *body, size_t len,
+                                   void (*free_body)(void *), const char *content_type, const char *extra);
+
 /** Takes another reference. */
 void ts_centry_ref(struct ts_centry *e);
 

@@ -67,10 +67,11 @@ struct ts_centry *ts_meta_store(struct ts_cache *c, const char *id, const struct
     m->resolved_ms = ts_now_ms();
     size_t id_len = strlen(id);
     size_t cost = sizeof(*m) + ts_source_extra_bytes(&m->src);
-    if (ts_cache_put(c, id, id_len, m, cost, ts_meta_free, NULL, NULL) != 0) {
+    struct ts_centry *e = ts_cache_put_get(c, id, id_len, m, cost, ts_meta_free, NULL, NULL);
+    if (e == NULL) {
         free(m); /* the source stays the caller's */
         return NULL;
     }
     memset(src, 0, sizeof(*src)); /* now the cache's */
-    return ts_cache_get(c, id, id_len);
+    return e;
 }

@@ -39,6 +39,7 @@ struct ts_config {
     char *preferred_formats; /* comma list for preferredFormats; "" = none */
     int64_t jpeg_quality;   /* 1-100 */
     int64_t webp_quality;   /* 1-100 */
+    int64_t webp_effort;    /* 0-6 */
     int64_t avif_quality;   /* 1-100 */
     int64_t jp2_quality;    /* 1-100 */
     int64_t png_compression; /* 0-9 */

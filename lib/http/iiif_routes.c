@@ -402,13 +402,10 @@ static void run_image(struct ts_job *job)
         j->out_free = g_free;
         snprintf(j->timing, sizeof(j->timing), "render;dur=%.1f", (double)(ts_now_us() - t0) / 1000.0);
     }
-    if (ts_cache_put(srv->responses, j->ip.key.data, j->ip.key.len, j->out.data, j->out.len, j->out_free,
-                     iiif_format_mime(j->ip.plan.format), NULL) == 0) {
+    j->entry = ts_cache_put_get(srv->responses, j->ip.key.data, j->ip.key.len, j->out.data, j->out.len, j->out_free,
+                                iiif_format_mime(j->ip.plan.format), NULL);
+    if (j->entry != NULL)
         j->out.data = NULL; /* the cache owns the bytes now */
-        j->entry = ts_cache_get(srv->responses, j->ip.key.data, j->ip.key.len);
-        if (j->entry == NULL)
-            ts_error_set(&j->d.err, 503, "the image was evicted before it could be sent; try again");
-    }
 }
 
 static void respond_image(struct ts_deferred *d, h2o_req_t *req)
@@ -538,10 +535,9 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
         void *raw = NULL;
         size_t raw_len = 0;
         int pt = unchanged || e != NULL ? 0 : try_passthrough(srv, m, &ip, true, &raw, &raw_len, &err);
-        if (pt == 1 && ts_cache_put(srv->responses, ip.key.data, ip.key.len, raw, raw_len, free, "image/jpeg", NULL) == 0) {
+        if (pt == 1 && (e = ts_cache_put_get(srv->responses, ip.key.data, ip.key.len, raw, raw_len, free,
+                                             "image/jpeg", NULL)) != NULL)
             raw = NULL;
-            e = ts_cache_get(srv->responses, ip.key.data, ip.key.len);
-        }
         if (pt < 0) {
             image_plan_release(&ip);
             ts_centry_unref(me);

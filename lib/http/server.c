@@ -177,7 +177,7 @@ static uint64_t settings_hash(const struct ts_config *cfg, const struct ts_forma
 {
     static const char *const keys[] = {"max_width",  "max_height",         "max_area",        "tile_size",
                                        "confined_size_strict", "upscale_max_to_limits", "extensions", "rights",
-                                       "preferred_formats",    "jpeg_quality",          "webp_quality",
+                                       "preferred_formats",    "jpeg_quality",          "webp_quality",          "webp_effort",
                                        "avif_quality",         "jp2_quality",           "png_compression"};
     uint64_t h = ts_hash(TS_HASH_SEED, TS_VERSION, strlen(TS_VERSION));
     h = ts_hash(h, f->ok, sizeof(f->ok));
@@ -218,8 +218,7 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     s->limits.max_area = (uint64_t)cfg->max_area;
     s->limits.confined_strict = cfg->confined_size_strict;
     s->limits.upscale_max_to_limits = cfg->upscale_max_to_limits;
-    s->enc = (struct ts_encode_opts){(int)cfg->jpeg_quality, (int)cfg->webp_quality, (int)cfg->avif_quality,
-                                     (int)cfg->jp2_quality, (int)cfg->png_compression};
+    ts_encode_opts_init(&s->enc, cfg);
     ts_formats_probe(&s->formats);
     s->settings_gen = settings_hash(cfg, &s->formats);
     size_t cache_bytes = (size_t)cfg->cache_mb << 20;

@@ -36,6 +36,16 @@ int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err)
     return 0;
 }
 
+void ts_encode_opts_init(struct ts_encode_opts *o, const struct ts_config *cfg)
+{
+    o->jpeg_quality = (int)cfg->jpeg_quality;
+    o->webp_quality = (int)cfg->webp_quality;
+    o->webp_effort = (int)cfg->webp_effort;
+    o->avif_quality = (int)cfg->avif_quality;
+    o->jp2_quality = (int)cfg->jp2_quality;
+    o->png_compression = (int)cfg->png_compression;
+}
+
 void ts_image_set_simd(bool on)
 {
     vips_vector_set_enabled(on ? TRUE : FALSE);
@@ -288,7 +298,7 @@ static int encode(VipsImage *im, enum iiif_format f, const struct ts_encode_opts
             return vips_pngsave_target(im, t, "compression", o->png_compression, "strip", TRUE, "bitdepth", 1, NULL);
         return vips_pngsave_target(im, t, "compression", o->png_compression, "strip", TRUE, NULL);
     case IIIF_FORMAT_WEBP:
-        return vips_webpsave_target(im, t, "Q", o->webp_quality, "strip", TRUE, NULL);
+        return vips_webpsave_target(im, t, "Q", o->webp_quality, "effort", o->webp_effort, "strip", TRUE, NULL);
     case IIIF_FORMAT_TIF:
         return vips_tiffsave_target(im, t, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, "predictor",
                                     VIPS_FOREIGN_TIFF_PREDICTOR_HORIZONTAL, "strip", TRUE, NULL);
@@ -547,7 +557,7 @@ void ts_formats_probe(struct ts_formats *f)
         vips_error_clear();
         return;
     }
-    struct ts_encode_opts o = {80, 80, 50, 48, 6};
+    struct ts_encode_opts o = {80, 80, 0, 50, 48, 6};
     for (int i = 0; i < IIIF_FORMAT_COUNT; i++) {
         VipsTarget *t = vips_target_new_to_memory();
         struct ts_output out = {0};

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/config.h"
 #include "core/error.h"
 #include "iiif/plan.h"
 #include "image/source.h"
@@ -21,10 +22,14 @@
 struct ts_encode_opts {
     int jpeg_quality;
     int webp_quality;
+    int webp_effort;         /* libwebp method, 0 (fast) to 6 */
     int avif_quality;
     int jp2_quality;
     int png_compression;
 };
+
+/** The encoder settings of `cfg`. */
+void ts_encode_opts_init(struct ts_encode_opts *o, const struct ts_config *cfg);
 
 /* Which output formats this build of libvips can write (probed at start-up). */
 struct ts_formats {

@@ -181,7 +181,7 @@ struct render_case {
 
 static void test_render(void)
 {
-    struct ts_encode_opts opts = {90, 90, 50, 48, 6};
+    struct ts_encode_opts opts = {90, 90, 2, 50, 48, 6};
     const struct render_case cases[] = {
         {"full", tmp("pyramid.tif"), 0, 0, 1000, 1000, 1000, 1000, 0, false, IIIF_FORMAT_PNG, 0, 1000, 1000},
         {"sf4 tile", tmp("pyramid.tif"), 0, 0, 1000, 1000, 250, 250, 0, false, IIIF_FORMAT_PNG, 2, 250, 250},

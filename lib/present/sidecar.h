@@ -1,0 +1,54 @@
+/*
+ * sidecar.h: descriptive metadata for a manifest or collection, from
+ * `manifest.yml` / `collection.yml` (and rows of `metadata.csv`, which are
+ * read into the same tree), normalised to Presentation 3.0 shapes.
+ *
+ * The YAML is forgiving: a plain string where the API wants a language map,
+ * a URL where it wants a resource, a mapping `Label: value` for metadata,
+ * `lat`/`lon` points for navPlace. See docs/presentation.md for every key.
+ * A key whose value is wrong is left out and reported ("manifest.yml:12:
+ * rights: ..."); the rest still applies, so a broken sidecar never breaks
+ * the item.
+ */
+#ifndef TS_PRESENT_SIDECAR_H
+#define TS_PRESENT_SIDECAR_H
+
+#include <jansson.h>
+
+#include "present/yaml.h"
+
+struct ts_sidecar {
+    json_t *props;       /* object: label, summary, metadata, rights, requiredStatement, provider, homepage,
+                            seeAlso, rendering, behavior, viewingDirection, navDate, navPlace (without ids) */
+    json_t *canvases;    /* object: file name -> object of the same properties for that canvas */
+    json_t *structures;  /* array of ranges {"label": map, "items": [file name strings and ranges]}, or NULL */
+    char *thumbnail;     /* a file of the folder, or an http(s) URL; NULL for the default */
+    char *start;         /* the file of the canvas to start at, or NULL */
+    json_t *problems;    /* array of strings: "FILE:LINE: key: what is wrong" */
+};
+
+/** Empties `s` (all NULL but `props`, `canvases` and `problems`, which are empty). */
+void ts_sidecar_init(struct ts_sidecar *s);
+
+void ts_sidecar_release(struct ts_sidecar *s);
+
+/**
+ * Reads the tree of a sidecar named `file` (for messages) into `s`, which
+ * must have been initialised; later calls override earlier ones key by key,
+ * so a folder's row of metadata.csv can be read first and its manifest.yml
+ * after. Problems are appended to s->problems. Pure.
+ */
+void ts_sidecar_read(struct ts_sidecar *s, const struct ts_ynode *root, const char *file);
+
+/** Adds a problem "FILE:LINE: text" to `s`. */
+void ts_sidecar_problem(struct ts_sidecar *s, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/**
+ * Normalises `navDate` text ("1856", "1856-03", "1856-03-01",
+ * "1856-03-01T10:00:00" with optional zone) to xsd:dateTime in UTC
+ * ("1856-03-01T00:00:00Z"). Returns 0, or -1 when it is not such a date.
+ */
+int ts_nav_date(const char *in, char out[32]);
+
+#endif

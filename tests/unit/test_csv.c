@@ -1,0 +1,96 @@
+/*
+ * test_csv.c: metadata.csv rows to sidecar properties.
+ */
+#include <stdlib.h>
+
+#include "present/csv.h"
+#include "present/sidecar.h"
+#include "t.h"
+
+/* The properties a row gives, as compact JSON. */
+static char *row_props(const struct ts_csv *c, const char *path)
+{
+    const struct ts_csv_row *r = ts_csv_find(c, path);
+    if (r == NULL)
+        return strdup("(no row)");
+    struct ts_sidecar s;
+    ts_sidecar_init(&s);
+    ts_sidecar_read(&s, r->tree, "metadata.csv");
+    char *j = json_dumps(s.props, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (json_array_size(s.problems) > 0) {
+        free(j);
+        j = strdup(json_string_value(json_array_get(s.problems, 0)));
+    }
+    ts_sidecar_release(&s);
+    return j;
+}
+
+int main(void)
+{
+    const char *csv = "\xEF\xBB\xBFpath,label,label@fr,Author,Date@en,lat,lon,behavior,navDate\r\n"
+                      "books/diary,Diary,Journal,Jane,\"March, 1850\",,,paged,1850-03\r\n"
+                      "maps/paris.tif,Paris,,,,48.85,2.35,,\r\n"
+                      "\r\n"
+                      "./notes/,\"A \"\"quoted\"\" label\nover two lines\",,,,,,,\n"
+                      "short,Short row\n";
+    struct ts_csv c;
+    char msg[200] = "";
+    T_CHECK(ts_csv_parse(csv, strlen(csv), &c, msg, sizeof(msg)) == 0, "parse: %s", msg);
+    T_CHECK(c.n == 4, "4 rows, got %zu", c.n);
+    char *j = row_props(&c, "books/diary");
+    T_STREQ(j,
+            "{\"label\":{\"none\":[\"Diary\"],\"fr\":[\"Journal\"]},\"metadata\":[{\"label\":{\"none\":[\"Author\"]},"
+            "\"value\":{\"none\":[\"Jane\"]}},{\"label\":{\"none\":[\"Date\"]},\"value\":{\"en\":[\"March, 1850\"]}}],"
+            "\"behavior\":[\"paged\"],\"navDate\":\"1850-03-01T00:00:00Z\"}",
+            "a folder row");
+    free(j);
+    j = row_props(&c, "maps/paris.tif");
+    T_STREQ(j,
+            "{\"label\":{\"none\":[\"Paris\"]},\"navPlace\":{\"type\":\"FeatureCollection\",\"features\":[{\"type\":"
+            "\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[2.35,48.85]}}]}}",
+            "a file row with a point");
+    free(j);
+    j = row_props(&c, "notes");
+    T_STREQ(j, "{\"label\":{\"none\":[\"A \\\"quoted\\\" label\\nover two lines\"]}}", "quotes and a line break");
+    free(j);
+    T_CHECK(ts_csv_find(&c, "notes/") != NULL && ts_csv_find(&c, "./notes") != NULL, "paths normalised");
+    T_CHECK(ts_csv_find(&c, "short") != NULL && ts_csv_find(&c, "short")->line == 7, "row line numbers");
+    T_CHECK(ts_csv_find(&c, "missing") == NULL, "no row for a missing path");
+    ts_csv_release(&c);
+
+    /* a row for the folder itself */
+    const char *self = "path,label\n.,The collection\n";
+    T_CHECK(ts_csv_parse(self, strlen(self), &c, msg, sizeof(msg)) == 0, "parse");
+    T_CHECK(ts_csv_find(&c, ".") != NULL && ts_csv_find(&c, "") != NULL, "'.' is the folder");
+    ts_csv_release(&c);
+
+    static const struct {
+        const char *in, *error;
+    } bad[] = {
+        {"", "line 1: the file is empty"},
+        {"label,summary\nx,y\n", "line 1: no 'path' column"},
+        {"path,label\na,\"unclosed\n", "line 2: a quoted field is never closed"},
+        {"path,label\na,b,c\n", "line 2: 3 cells, but the header names 2 columns"},
+        {"path,label\n,x\n", "line 2: the row has no path"},
+        {"path,label\na,\"x\"y\n", "line 2: text after a closing quote"},
+        {"path,label\na,x\"y\n", "line 2: a quote inside an unquoted field"},
+        {"path,label\na,\xff\xfe\n", "line 2: not UTF-8"},
+        {"path,label\na,\xed\xa0\x80\n", "line 2: not UTF-8"}, /* a UTF-16 surrogate */
+        {"path,,label\n", "line 1: column 2 has an empty"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        msg[0] = '\0';
+        int rc = ts_csv_parse(bad[i].in, strlen(bad[i].in), &c, msg, sizeof(msg));
+        T_CHECK(rc == -1 && strncmp(msg, bad[i].error, strlen(bad[i].error)) == 0, "bad %zu: '%s', want '%s'", i, msg,
+                bad[i].error);
+        T_CHECK(c.n == 0 && c.rows == NULL, "bad %zu: nothing kept", i);
+    }
+    /* a wrong cell reaches the sidecar reader, which reports it with the row's line */
+    const char *wrong = "path,rights\na,All rights reserved\n";
+    T_CHECK(ts_csv_parse(wrong, strlen(wrong), &c, msg, sizeof(msg)) == 0, "parse");
+    j = row_props(&c, "a");
+    T_CHECK(strncmp(j, "metadata.csv:2: rights:", 23) == 0, "problem with line: %s", j);
+    free(j);
+    ts_csv_release(&c);
+    return t_done();
+}
