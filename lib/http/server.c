@@ -272,10 +272,59 @@ fail:
     return -1;
 }
 
+/*
+ * Sets up loop `l` on its own thread. It must be this thread: libh2o keeps
+ * its buffer pools in thread-local storage, and a socket remembers the pool
+ * of the thread that created it. Sockets made on the main thread (the
+ * listener, the pipe that wakes the loop when a worker hands a job back)
+ * would draw buffers from the main thread's pool from every loop at once,
+ * without locking: that corrupted the heap under load.
+ */
+static int loop_open(struct ts_loop *l)
+{
+    struct ts_server *s = l->srv;
+    h2o_context_init(&l->ctx, h2o_evloop_create(), &s->h2o);
+    h2o_multithread_register_receiver(l->ctx.queue, &l->reply, ts_workers_on_reply);
+    l->accept_ctx.ctx = &l->ctx;
+    l->accept_ctx.hosts = s->h2o.hosts;
+    l->accept_ctx.ssl_ctx = s->ssl;
+    int fd = dup(s->listen_fd);
+    if (fd < 0) {
+        ts_log_error("dup: %s", strerror(errno));
+        return -1;
+    }
+    l->listener = h2o_evloop_socket_create(l->ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    l->listener->data = l;
+    h2o_socket_read_start(l->listener, on_accept);
+    return 0;
+}
+
+/* Takes loop `l` apart on its own thread, for the same reason; only once nothing is in flight. */
+static void loop_close(struct ts_loop *l)
+{
+    if (l->ctx.loop == NULL || !l->drained)
+        return; /* open connections or jobs: left to the process exit */
+    h2o_multithread_unregister_receiver(l->ctx.queue, &l->reply);
+    h2o_evloop_t *loop = l->ctx.loop;
+    h2o_context_dispose(&l->ctx);
+    h2o_evloop_destroy(loop);
+    l->ctx.loop = NULL;
+}
+
 static void *loop_main(void *arg)
 {
     struct ts_loop *l = arg;
     struct ts_server *s = l->srv;
+    int rc = loop_open(l);
+    pthread_mutex_lock(&s->start_lock);
+    if (rc == 0)
+        s->n_started++;
+    else
+        s->n_failed++;
+    pthread_cond_broadcast(&s->start_cond);
+    pthread_mutex_unlock(&s->start_lock);
+    if (rc != 0)
+        return NULL;
     while (!atomic_load(&s->stop))
         h2o_evloop_run(l->ctx.loop, 100);
 
@@ -312,33 +361,36 @@ static void *loop_main(void *arg)
     }
     if (h2o_timeout_is_linked(&l->ctx.http2._graceful_shutdown_timeout))
         h2o_timeout_unlink(&l->ctx.http2._graceful_shutdown_timeout);
+    loop_close(l);
     return NULL;
 }
 
 int ts_server_run(struct ts_server *s)
 {
+    pthread_mutex_init(&s->start_lock, NULL);
+    pthread_cond_init(&s->start_cond, NULL);
+    int created = 0;
     for (int i = 0; i < s->n_loops; i++) {
-        struct ts_loop *l = &s->loops[i];
-        l->srv = s;
-        h2o_context_init(&l->ctx, h2o_evloop_create(), &s->h2o);
-        h2o_multithread_register_receiver(l->ctx.queue, &l->reply, ts_workers_on_reply);
-        l->accept_ctx.ctx = &l->ctx;
-        l->accept_ctx.hosts = s->h2o.hosts;
-        l->accept_ctx.ssl_ctx = s->ssl;
-        int fd = dup(s->listen_fd);
-        if (fd < 0) {
-            ts_log_error("dup: %s", strerror(errno));
-            return -1;
+        s->loops[i].srv = s;
+        if (pthread_create(&s->loops[i].thread, NULL, loop_main, &s->loops[i]) != 0) {
+            ts_log_error("cannot start an event loop thread");
+            break;
         }
-        l->listener = h2o_evloop_socket_create(l->ctx.loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-        l->listener->data = l;
-        h2o_socket_read_start(l->listener, on_accept);
+        created++;
     }
-    for (int i = 0; i < s->n_loops; i++)
-        pthread_create(&s->loops[i].thread, NULL, loop_main, &s->loops[i]);
-    for (int i = 0; i < s->n_loops; i++)
+    /* wait until every loop is set up (or one failed), then let them run or stop them all */
+    pthread_mutex_lock(&s->start_lock);
+    while (s->n_started + s->n_failed < created)
+        pthread_cond_wait(&s->start_cond, &s->start_lock);
+    bool ok = created == s->n_loops && s->n_failed == 0;
+    pthread_mutex_unlock(&s->start_lock);
+    if (!ok)
+        atomic_store(&s->stop, 1);
+    for (int i = 0; i < created; i++)
         pthread_join(s->loops[i].thread, NULL);
-    return 0;
+    pthread_cond_destroy(&s->start_cond);
+    pthread_mutex_destroy(&s->start_lock);
+    return ok ? 0 : -1;
 }
 
 void ts_server_stop(struct ts_server *s)
@@ -357,16 +409,7 @@ void ts_server_release(struct ts_server *s)
     ts_cache_free(s->meta);
     s->meta = NULL;
     if (s->loops != NULL) {
-        for (int i = 0; i < s->n_loops; i++) {
-            struct ts_loop *l = &s->loops[i];
-            /* A loop with open connections cannot be taken apart safely; the process is exiting anyway. */
-            if (l->ctx.loop == NULL || !l->drained)
-                continue;
-            h2o_multithread_unregister_receiver(l->ctx.queue, &l->reply);
-            h2o_evloop_t *loop = l->ctx.loop;
-            h2o_context_dispose(&l->ctx);
-            h2o_evloop_destroy(loop);
-        }
+        /* each loop took itself apart on its thread (loop_close) */
         free(s->loops);
         s->loops = NULL;
     }

@@ -53,6 +53,9 @@ struct ts_server {
     int n_loops;
     struct ts_loop *loops;
     atomic_int stop;
+    pthread_mutex_t start_lock;        /* loops report here once set up */
+    pthread_cond_t start_cond;
+    int n_started, n_failed;
 };
 
 /**
