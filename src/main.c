@@ -1,7 +1,9 @@
 /*
  * main.c: the tessera command: `serve`, `info`, `help`, `version`.
  */
+#include <errno.h>
 #include <execinfo.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@
 #include "image/render.h"
 #include "image/source.h"
 #include "json/info.h"
+#include "present/manifest.h"
+#include "resolve/fs.h"
 
 #ifndef TS_VERSION
 #define TS_VERSION "0.0.0"
@@ -83,6 +87,8 @@ static void usage(FILE *out)
                  "  tessera info FILE [--id URL]     print the Image API 3.0 info.json for FILE\n"
                  "  tessera convert IN OUT [--format tiff|jp2|htj2k] [--tile N] [--quality 90] [--lossless]\n"
                  "                                   prepare an image for fast serving\n"
+                 "  tessera manifest DIR [--root ROOT] [--base-url URL]\n"
+                 "                                   print the Presentation 3.0 manifest or collection of DIR\n"
                  "  tessera help                     this text and every setting\n"
                  "  tessera version\n\n"
                  "With no --root, serve shows the bundled sample images.\n\n",
@@ -242,6 +248,128 @@ static void draw_progress(int percent, int eta, void *arg)
     fflush(stderr);
 }
 
+/* Probes images straight from the files (no server, no cache). */
+struct cli_probe {
+    const struct ts_resolver *r;
+    const struct ts_config *cfg;
+    struct iiif_limits lim;
+};
+
+static int cli_probe(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err)
+{
+    struct cli_probe *c = ctx;
+    struct ts_resolved file;
+    struct ts_source src;
+    if (ts_resolve(c->r, rel, &file, err) != 0 || ts_source_open(file.path, &src, err) != 0)
+        return -1;
+    out->width = src.width;
+    out->height = src.height;
+    ts_info_thumb_size(&src, (uint32_t)c->cfg->tile_size, &c->lim, 200, &out->thumb_w, &out->thumb_h);
+    ts_source_release(&src);
+    return 0;
+}
+
+/*
+ * tessera manifest DIR: the Manifest or Collection that tessera serves for
+ * DIR (a folder or an image), with ids under --base-url. The root is --root,
+ * else the current folder when DIR is inside it, else DIR itself. Problems
+ * in sidecars go to stderr and make the exit status 1.
+ */
+static int cmd_manifest(const char *argv0, int argc, char **argv)
+{
+    const char *target = NULL;
+    char *rest[64];
+    int nrest = 0;
+    bool root_given = false;
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0 && target == NULL) {
+            target = argv[i];
+            continue;
+        }
+        if (strcmp(argv[i], "--root") == 0 || strncmp(argv[i], "--root=", 7) == 0)
+            root_given = true;
+        if (nrest < 64)
+            rest[nrest++] = argv[i];
+    }
+    if (target == NULL) {
+        fprintf(stderr, "usage: tessera manifest DIR [--root ROOT] [--base-url URL]\n");
+        return 2;
+    }
+    char real[PATH_MAX], cwd[PATH_MAX];
+    if (realpath(target, real) == NULL) {
+        fprintf(stderr, "tessera: %s: %s\n", target, strerror(errno));
+        return 2;
+    }
+    struct ts_config cfg;
+    if (load_config(&cfg, nrest, rest) != 0)
+        return 2;
+    if (!root_given) {
+        size_t n = getcwd(cwd, sizeof(cwd)) != NULL ? strlen(cwd) : 0;
+        bool inside = n > 0 && strncmp(real, cwd, n) == 0 && (real[n] == '/' || real[n] == '\0');
+        ts_config_set(&cfg, "root", inside ? cwd : real, NULL);
+    }
+    struct ts_error err;
+    if (ts_image_init(argv0, (int)cfg.vips_threads, &err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        ts_config_release(&cfg);
+        return 1;
+    }
+    int rc = 1;
+    struct ts_resolver r;
+    if (ts_resolver_init(&r, cfg.root, cfg.extensions, &err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        ts_config_release(&cfg);
+        return 1;
+    }
+    const char *rel = "";
+    if (strncmp(real, r.root, r.root_len) == 0 && real[r.root_len] == '/')
+        rel = real + r.root_len + 1;
+    else if (strcmp(real, r.root) != 0) {
+        fprintf(stderr, "tessera: %s is not under the root %s\n", target, r.root);
+        goto out;
+    }
+    struct ts_buf base;
+    ts_buf_init(&base, 8192);
+    struct ts_pubbase_in in = {.configured = cfg.base_url, .fallback_host = "localhost:8182"};
+    ts_pubbase(&in, &base);
+    struct cli_probe probe = {&r, &cfg,
+                              {(uint32_t)cfg.max_width, (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width),
+                               (uint64_t)cfg.max_area, cfg.confined_size_strict, cfg.upscale_max_to_limits}};
+    json_t *problems = json_array();
+    struct ts_present p = {base.data ? base.data : "", &r, cli_probe, &probe, problems};
+    struct ts_pfolder f;
+    if (ts_pfolder_open(&r, rel, &f, &err) != 0) {
+        fprintf(stderr, "tessera: %s: %s\n", target, err.msg);
+    } else {
+        json_t *doc = f.kind == TS_P_COLLECTION ? ts_collection_build(&p, &f, &err) : ts_manifest_build(&p, &f, &err);
+        if (doc == NULL) {
+            fprintf(stderr, "tessera: %s: %s\n", target, err.msg);
+        } else {
+            char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+            if (s != NULL)
+                puts(s);
+            free(s);
+            json_decref(doc);
+            rc = 0;
+        }
+        ts_pfolder_release(&f);
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(problems, i, v)
+    {
+        fprintf(stderr, "tessera: %s\n", json_string_value(v));
+        rc = 1;
+    }
+    json_decref(problems);
+    ts_buf_release(&base);
+out:
+    ts_resolver_release(&r);
+    ts_config_release(&cfg);
+    ts_image_shutdown();
+    return rc;
+}
+
 static int cmd_convert(const char *argv0, int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *format = NULL;
@@ -316,6 +444,8 @@ int main(int argc, char **argv)
         return cmd_info(argv[0], argc - 2, argv + 2);
     if (strcmp(cmd, "convert") == 0)
         return cmd_convert(argv[0], argc - 2, argv + 2);
+    if (strcmp(cmd, "manifest") == 0)
+        return cmd_manifest(argv[0], argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

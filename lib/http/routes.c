@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "http/iiif_routes.h"
+#include "http/present_routes.h"
 #include "http/respond.h"
 #include "iiif/ident.h"
 
@@ -180,6 +181,7 @@ static const struct route {
 } routes[] = {
     {"/iiif/3/", on_iiif3},
     {"/iiif/2/", on_iiif2},
+    {"/iiif/presentation", ts_present_handle},
     {"/health", on_health},
     {"/", on_index},
 };
@@ -225,6 +227,7 @@ int ts_routes_on_req(h2o_handler_t *self, h2o_req_t *req)
         ts_http_errorf(req, 404, "add an identifier: /iiif/3/{identifier}/info.json");
         return 0;
     }
-    ts_http_errorf(req, 404, "nothing here; the Image API lives at /iiif/3/ and /iiif/2/");
+    ts_http_errorf(req, 404, "nothing here; the Image API lives at /iiif/3/ and /iiif/2/, manifests and collections "
+                             "at /iiif/presentation/collection");
     return 0;
 }

@@ -48,6 +48,34 @@ static json_t *sizes_array(const struct ts_source *src, const struct ts_tiling *
     return a;
 }
 
+void ts_info_thumb_size(const struct ts_source *src, uint32_t tile_size, const struct iiif_limits *lim, uint32_t want,
+                        uint32_t *w, uint32_t *h)
+{
+    struct ts_tiling tl;
+    ts_info_tiling(src, tile_size, lim, &tl);
+    json_t *sizes = sizes_array(src, &tl, lim);
+    size_t i;
+    json_t *s;
+    *w = *h = 0;
+    /* smallest first */
+    json_array_foreach(sizes, i, s)
+    {
+        uint32_t sw = (uint32_t)json_integer_value(json_object_get(s, "width"));
+        uint32_t sh = (uint32_t)json_integer_value(json_object_get(s, "height"));
+        *w = sw;
+        *h = sh;
+        if ((sw > sh ? sw : sh) >= want)
+            break;
+    }
+    json_decref(sizes);
+    if (*w == 0 || *h == 0) { /* nothing advertised within the limits: a small size by the limit rules */
+        *w = src->width < want ? src->width : want;
+        *h = (uint32_t)((uint64_t)src->height * *w / (src->width ? src->width : 1));
+        if (*h == 0)
+            *h = 1;
+    }
+}
+
 static json_t *tiles_array(const struct ts_tiling *tl)
 {
     json_t *t = json_object();

@@ -31,6 +31,13 @@ void ts_info_tiling(const struct ts_source *src, uint32_t tile_size, const struc
                     struct ts_tiling *out);
 
 /**
+ * A size info.json advertises for `src`, fit for a thumbnail: the smallest
+ * whose longer side is at least `want` pixels, else the largest.
+ */
+void ts_info_thumb_size(const struct ts_source *src, uint32_t tile_size, const struct iiif_limits *lim, uint32_t want,
+                        uint32_t *w, uint32_t *h);
+
+/**
  * Builds info.json for `src` whose public id (the URL without /info.json)
  * is `id`. Returns a malloc'd NUL-terminated string (`*len` gets its
  * length), or NULL when out of memory.

@@ -138,11 +138,18 @@ static bool rel_ok(const char *rel)
     return strchr(rel, '\\') == NULL;
 }
 
+/* Whether `path` is the root or under it once symlinks are followed; `real` gets its real path. */
+static bool inside(const struct ts_resolver *r, const char *path, char real[PATH_MAX])
+{
+    if (ts_resolver_inside(r, path, real))
+        return true;
+    return realpath(path, real) != NULL && strcmp(real, r->root) == 0;
+}
+
 int ts_pfolder_kind_of(const struct ts_resolver *r, const struct ts_pfolder *parent, const char *name)
 {
     char path[PATH_MAX], real[PATH_MAX];
-    if (snprintf(path, sizeof(path), "%s/%s", parent->dir, name) >= (int)sizeof(path) ||
-        ts_resolver_inside(r, path, real) != 0)
+    if (snprintf(path, sizeof(path), "%s/%s", parent->dir, name) >= (int)sizeof(path) || !inside(r, path, real))
         return -1;
     size_t ni = 0, nf = 0;
     bool man = false, col = false;
@@ -166,7 +173,7 @@ int ts_pfolder_open(const struct ts_resolver *r, const char *rel, struct ts_pfol
     char path[PATH_MAX], real[PATH_MAX];
     if (snprintf(path, sizeof(path), "%s%s%s", r->root, rel[0] ? "/" : "", rel) >= (int)sizeof(path))
         return ts_error_set(err, 414, "the path is too long");
-    if (ts_resolver_inside(r, path, real) != 0)
+    if (!inside(r, path, real))
         return ts_error_set(err, 404, "nothing is published at '%s'", rel);
     struct stat st;
     if (stat(real, &st) != 0)

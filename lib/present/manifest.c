@@ -1,0 +1,623 @@
+/*
+ * manifest.c: folders to Presentation 3.0 JSON.
+ */
+#include "present/manifest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iiif/ident.h"
+#include "present/csv.h"
+
+#define CONTEXT "http://iiif.io/api/presentation/3/context.json"
+#define NAVPLACE_CONTEXT "http://iiif.io/api/extension/navplace/context.json"
+
+/* ---- ids ---- */
+
+int ts_present_path_encode(const char *rel, struct ts_buf *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)rel; *p != '\0'; p++) {
+        unsigned char c = *p;
+        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_' || c == '~' || c == '/';
+        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+        if ((keep ? ts_buf_add(out, (const char *)p, 1) : ts_buf_add(out, e, 3)) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ts_present_prefix(const char *base, const char *rel, struct ts_buf *out)
+{
+    if (ts_buf_addf(out, "%s/iiif/presentation", base) != 0)
+        return -1;
+    if (rel[0] != '\0' && (ts_buf_adds(out, "/") != 0 || ts_present_path_encode(rel, out) != 0))
+        return -1;
+    return 0;
+}
+
+/* A new string: prefix + suffix. */
+static char *idf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *idf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/* `rel` of folder `dir_rel` joined with `name`. */
+static char *join(const char *dir_rel, const char *name)
+{
+    return dir_rel[0] != '\0' ? idf("%s/%s", dir_rel, name) : strdup(name);
+}
+
+static char *encoded(const char *rel)
+{
+    struct ts_buf b;
+    ts_buf_init(&b, 1 << 16);
+    if (ts_present_path_encode(rel, &b) != 0 || b.data == NULL) {
+        ts_buf_release(&b);
+        return strdup("");
+    }
+    return ts_buf_take(&b, NULL);
+}
+
+/* The Image API 3.0 and 2.1 service ids of the image at `rel`. */
+static void service_ids(const char *base, const char *rel, char **v3, char **v2)
+{
+    struct ts_buf b;
+    ts_buf_init(&b, 1 << 16);
+    iiif_ident_encode(rel, &b);
+    const char *id = b.data != NULL ? b.data : "";
+    *v3 = idf("%s/iiif/3/%s", base, id);
+    *v2 = idf("%s/iiif/2/%s", base, id);
+    ts_buf_release(&b);
+}
+
+static json_t *lang1(const char *text)
+{
+    return json_pack("{s:[s]}", "none", text);
+}
+
+/* A file name without its extension, for default labels. */
+static json_t *stem_label(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    size_t n = dot != NULL && dot != name ? (size_t)(dot - name) : strlen(name);
+    json_t *s = json_stringn(name, n);
+    return json_pack("{s:[o]}", "none", s != NULL ? s : json_string("?"));
+}
+
+/* ---- sidecars ---- */
+
+static void problem(const struct ts_present *p, const char *text)
+{
+    if (p->problems != NULL)
+        json_array_append_new(p->problems, json_string(text));
+}
+
+/* Reads `dir`/`name` (YAML) into `s`; `shown` names it in problems. */
+static void read_yaml(struct ts_sidecar *s, const char *dir, const char *name,
+                      const char *shown)
+{
+    char *text = NULL;
+    char msg[300];
+    long n = ts_read_small_file(dir, name, &text, msg, sizeof(msg));
+    if (n == -1)
+        return;
+    if (n < 0) {
+        ts_sidecar_problem(s, shown, 0, "%s", msg);
+        return;
+    }
+    struct ts_ynode *root = NULL;
+    if (ts_yaml_parse(text, (size_t)n, &root, msg, sizeof(msg)) != 0)
+        ts_sidecar_problem(s, shown, 0, "%s (the file is ignored)", msg);
+    else
+        ts_sidecar_read(s, root, shown);
+    ts_yaml_free(root);
+    free(text);
+}
+
+/* metadata.csv of `dir`, or NULL (absent, or broken: then reported). */
+static struct ts_csv *read_csv(struct ts_sidecar *s, const char *dir, const char *shown)
+{
+    char *text = NULL;
+    char msg[300];
+    long n = ts_read_small_file(dir, "metadata.csv", &text, msg, sizeof(msg));
+    if (n == -1)
+        return NULL;
+    if (n < 0) {
+        ts_sidecar_problem(s, shown, 0, "%s", msg);
+        return NULL;
+    }
+    struct ts_csv *c = calloc(1, sizeof(*c));
+    if (c != NULL && ts_csv_parse(text, (size_t)n, c, msg, sizeof(msg)) != 0) {
+        ts_sidecar_problem(s, shown, 0, "%s (the file is ignored)", msg);
+        free(c);
+        c = NULL;
+    }
+    free(text);
+    return c;
+}
+
+static void free_csv(struct ts_csv *c)
+{
+    if (c != NULL) {
+        ts_csv_release(c);
+        free(c);
+    }
+}
+
+/* The folder that holds `dir` (a real path), as a new string; NULL for "/". */
+static char *parent_of(const char *dir)
+{
+    const char *slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        return NULL;
+    return strndup(dir, (size_t)(slash - dir));
+}
+
+static void move_problems(const struct ts_present *p, struct ts_sidecar *s)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(s->problems, i, v)
+    {
+        problem(p, json_string_value(v));
+    }
+    json_array_clear(s->problems);
+}
+
+void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s)
+{
+    const char *rel = f->rel;
+    const char *name = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
+    char *shown_parent = NULL, *shown_own = NULL, *shown_yml = NULL;
+    const char *parent_rel_end = strrchr(rel, '/');
+    char *parent_rel = parent_rel_end != NULL ? strndup(rel, (size_t)(parent_rel_end - rel)) : strdup("");
+    shown_parent = parent_rel[0] ? idf("%s/metadata.csv", parent_rel) : strdup("metadata.csv");
+    if (f->kind == TS_P_IMAGE) {
+        /* the image's row and its canvases entry, in its folder's files */
+        struct ts_csv *c = read_csv(s, f->dir, shown_parent);
+        const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, name) : NULL;
+        if (row != NULL)
+            ts_sidecar_read(s, row->tree, shown_parent);
+        free_csv(c);
+        struct ts_sidecar folder;
+        ts_sidecar_init(&folder);
+        char *shown = parent_rel[0] ? idf("%s/manifest.yml", parent_rel) : strdup("manifest.yml");
+        read_yaml(&folder, f->dir, "manifest.yml", shown);
+        free(shown);
+        json_t *props = json_object_get(folder.canvases, name);
+        if (props != NULL)
+            json_object_update(s->props, props);
+        move_problems(p, &folder);
+        ts_sidecar_release(&folder);
+    } else {
+        if (rel[0] != '\0') {
+            char *pdir = parent_of(f->dir);
+            struct ts_csv *c = pdir != NULL ? read_csv(s, pdir, shown_parent) : NULL;
+            const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, name) : NULL;
+            if (row != NULL)
+                ts_sidecar_read(s, row->tree, shown_parent);
+            free_csv(c);
+            free(pdir);
+        }
+        shown_own = rel[0] ? idf("%s/metadata.csv", rel) : strdup("metadata.csv");
+        struct ts_csv *c = read_csv(s, f->dir, shown_own);
+        const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, ".") : NULL;
+        if (row != NULL)
+            ts_sidecar_read(s, row->tree, shown_own);
+        /* the images' rows become canvas properties (a canvases entry in YAML wins) */
+        if (c != NULL && f->kind == TS_P_MANIFEST) {
+            for (size_t i = 0; i < f->n_images; i++) {
+                const struct ts_csv_row *r = ts_csv_find(c, f->images[i]);
+                if (r == NULL)
+                    continue;
+                struct ts_sidecar one;
+                ts_sidecar_init(&one);
+                ts_sidecar_read(&one, r->tree, shown_own);
+                json_object_set(s->canvases, f->images[i], one.props);
+                move_problems(p, &one);
+                ts_sidecar_release(&one);
+            }
+        }
+        free_csv(c);
+        const char *yml = f->kind == TS_P_COLLECTION ? "collection.yml" : "manifest.yml";
+        shown_yml = rel[0] ? idf("%s/%s", rel, yml) : strdup(yml);
+        json_t *csv_canvases = json_deep_copy(s->canvases);
+        read_yaml(s, f->dir, yml, shown_yml);
+        /* merge: YAML canvases entries over CSV rows, key by key */
+        const char *k;
+        json_t *v;
+        json_object_foreach(csv_canvases, k, v)
+        {
+            json_t *y = json_object_get(s->canvases, k);
+            if (y != v && y != NULL) {
+                json_t *merged = json_deep_copy(v);
+                json_object_update(merged, y);
+                json_object_set_new(s->canvases, k, merged);
+            }
+        }
+        json_decref(csv_canvases);
+    }
+    move_problems(p, s);
+    free(parent_rel);
+    free(shown_parent);
+    free(shown_own);
+    free(shown_yml);
+}
+
+/* ---- pieces ---- */
+
+static json_t *image_services(const char *v3, const char *v2)
+{
+    return json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "id", v3, "type", "ImageService3", "profile", "level2", "@id",
+                     v2, "@type", "ImageService2", "profile", "http://iiif.io/api/image/2/level2.json");
+}
+
+static json_t *thumbnail_of(const char *v3, const struct ts_pimage *im)
+{
+    char *id = idf("%s/full/%u,%u/0/default.jpg", v3, im->thumb_w, im->thumb_h);
+    json_t *t = json_pack("[{s:s,s:s,s:s,s:i,s:i,s:[{s:s,s:s,s:s}]}]", "id", id, "type", "Image", "format",
+                          "image/jpeg", "width", (json_int_t)im->thumb_w, "height", (json_int_t)im->thumb_h,
+                          "service", "id", v3, "type", "ImageService3", "profile", "level2");
+    free(id);
+    return t;
+}
+
+/* Gives the navPlace of `obj` (if any) ids below `obj_id`; returns whether there was one. */
+static bool navplace_ids(json_t *obj, const char *obj_id)
+{
+    json_t *np = json_object_get(obj, "navPlace");
+    if (np == NULL)
+        return false;
+    char *id = idf("%s/geo", obj_id);
+    json_object_set_new(np, "id", json_string(id));
+    /* "id" first reads better: rebuild in order */
+    json_t *ordered = json_pack("{s:s,s:s}", "id", id, "type", "FeatureCollection");
+    size_t i;
+    json_t *f;
+    json_t *features = json_array();
+    json_array_foreach(json_object_get(np, "features"), i, f)
+    {
+        char *fid = idf("%s/geo/%zu", obj_id, i + 1);
+        json_t *o = json_pack("{s:s}", "id", fid);
+        json_object_update(o, f);
+        json_object_set_new(o, "id", json_string(fid));
+        json_array_append_new(features, o);
+        free(fid);
+    }
+    json_object_set_new(ordered, "features", features);
+    json_object_set_new(obj, "navPlace", ordered);
+    free(id);
+    return true;
+}
+
+struct build {
+    const struct ts_present *p;
+    const char *prefix;       /* the manifest's id prefix */
+    const char *folder_rel;   /* the folder of the images */
+    bool navplace;
+    json_t *canvas_ids;       /* file name -> canvas id, for ranges and start */
+};
+
+static json_t *canvas(struct build *b, const char *name, json_t *props, const struct ts_pimage *im)
+{
+    char *rel = join(b->folder_rel, name);
+    char *enc = encoded(name);
+    char *cid = idf("%s/canvas/%s", b->prefix, enc);
+    char *pid = idf("%s/page", cid), *aid = idf("%s/annotation", cid);
+    char *v3, *v2;
+    service_ids(b->p->base, rel, &v3, &v2);
+    char *body_id = idf("%s/full/max/0/default.jpg", v3);
+    json_t *c = json_pack("{s:s,s:s}", "id", cid, "type", "Canvas");
+    json_t *label = json_object_get(props, "label");
+    json_object_set_new(c, "label", label != NULL ? json_incref(label) : stem_label(name));
+    json_object_set_new(c, "height", json_integer(im->height));
+    json_object_set_new(c, "width", json_integer(im->width));
+    const char *k;
+    json_t *v;
+    json_object_foreach(props, k, v)
+    {
+        if (strcmp(k, "label") != 0)
+            json_object_set(c, k, v);
+    }
+    if (navplace_ids(c, cid))
+        b->navplace = true;
+    json_object_set_new(c, "thumbnail", thumbnail_of(v3, im));
+    json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:i,s:i}", "id", body_id, "type", "Image", "format", "image/jpeg",
+                             "service", image_services(v3, v2), "height", (json_int_t)im->height, "width",
+                             (json_int_t)im->width);
+    json_t *anno = json_pack("{s:s,s:s,s:s,s:o,s:s}", "id", aid, "type", "Annotation", "motivation", "painting", "body",
+                             body, "target", cid);
+    json_t *page = json_pack("{s:s,s:s,s:[o]}", "id", pid, "type", "AnnotationPage", "items", anno);
+    json_object_set_new(c, "items", json_pack("[o]", page));
+    json_object_set_new(b->canvas_ids, name, json_string(cid));
+    free(rel);
+    free(enc);
+    free(cid);
+    free(pid);
+    free(aid);
+    free(v3);
+    free(v2);
+    free(body_id);
+    return c;
+}
+
+static json_t *range(struct build *b, const json_t *r, const char *number, const char *shown)
+{
+    char *id = idf("%s/range/%s", b->prefix, number);
+    json_t *o = json_pack("{s:s,s:s,s:O}", "id", id, "type", "Range", "label", json_object_get(r, "label"));
+    json_t *beh = json_object_get(r, "behavior");
+    if (beh != NULL)
+        json_object_set(o, "behavior", beh);
+    json_t *items = json_array();
+    size_t i, sub = 0;
+    json_t *it;
+    json_array_foreach(json_object_get(r, "items"), i, it)
+    {
+        if (json_is_string(it)) {
+            json_t *cid = json_object_get(b->canvas_ids, json_string_value(it));
+            if (cid == NULL) {
+                char *msg = idf("%s: structures: '%s' is not an image of this manifest", shown, json_string_value(it));
+                problem(b->p, msg);
+                free(msg);
+                continue;
+            }
+            json_array_append_new(items, json_pack("{s:O,s:s}", "id", cid, "type", "Canvas"));
+        } else {
+            char *n = idf("%s-%zu", number, ++sub);
+            json_t *child = range(b, it, n, shown);
+            if (child != NULL)
+                json_array_append_new(items, child);
+            free(n);
+        }
+    }
+    free(id);
+    if (json_array_size(items) == 0) {
+        json_decref(items);
+        json_decref(o);
+        return NULL;
+    }
+    json_object_set_new(o, "items", items);
+    return o;
+}
+
+/* The descriptive properties of `s` onto `doc`, in the order the API lists them. */
+static void describe(json_t *doc, const struct ts_sidecar *s, json_t *default_label)
+{
+    json_t *label = json_object_get(s->props, "label");
+    json_object_set_new(doc, "label", label != NULL ? json_incref(label) : default_label);
+    if (label != NULL)
+        json_decref(default_label);
+    static const char *const order[] = {"summary", "metadata", "requiredStatement", "rights", "provider", "homepage",
+                                        "seeAlso", "rendering", "behavior", "navDate", "navPlace", NULL};
+    for (const char *const *k = order; *k != NULL; k++) {
+        json_t *v = json_object_get(s->props, *k);
+        if (v != NULL)
+            json_object_set(doc, *k, v);
+    }
+    json_t *vd = json_object_get(s->props, "viewingDirection");
+    if (vd != NULL)
+        json_object_set(doc, "viewingDirection", vd);
+}
+
+static void set_context(json_t *doc, bool navplace)
+{
+    /* @context first: rebuild the object with it in front */
+    json_t *ctx = navplace ? json_pack("[s,s]", NAVPLACE_CONTEXT, CONTEXT) : json_string(CONTEXT);
+    json_t *copy = json_object();
+    json_object_set_new(copy, "@context", ctx);
+    json_object_update(copy, doc);
+    json_object_clear(doc);
+    json_object_update(doc, copy);
+    json_decref(copy);
+}
+
+json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err)
+{
+    struct ts_sidecar s;
+    ts_sidecar_init(&s);
+    ts_present_sidecars(p, f, &s);
+    struct ts_buf prefix;
+    ts_buf_init(&prefix, 1 << 16);
+    ts_present_prefix(p->base, f->rel, &prefix);
+    const char *pre = prefix.data != NULL ? prefix.data : "";
+    char *mid = idf("%s/manifest", pre);
+    /* the images' folder: the manifest's own, or the one holding the single image */
+    char *folder_rel;
+    if (f->kind == TS_P_IMAGE) {
+        const char *slash = strrchr(f->rel, '/');
+        folder_rel = slash != NULL ? strndup(f->rel, (size_t)(slash - f->rel)) : strdup("");
+    } else {
+        folder_rel = strdup(f->rel);
+    }
+    struct build b = {p, pre, folder_rel, false, json_object()};
+    json_t *doc = json_pack("{s:s,s:s}", "id", mid, "type", "Manifest");
+    const char *name = strrchr(f->rel, '/') != NULL ? strrchr(f->rel, '/') + 1 : f->rel;
+    describe(doc, &s, f->kind == TS_P_IMAGE ? stem_label(name) : lang1(name[0] ? name : "Collection"));
+    if (navplace_ids(doc, mid))
+        b.navplace = true;
+    json_t *items = json_array();
+    json_t *first_thumb = NULL, *named_thumb = NULL;
+    for (size_t i = 0; i < f->n_images; i++) {
+        const char *img = f->images[i];
+        char *rel = join(folder_rel, img);
+        struct ts_pimage im;
+        struct ts_error e;
+        if (p->probe(p->probe_ctx, rel, &im, &e) != 0) {
+            char *msg = idf("%s: left out: %s", rel, e.msg);
+            problem(p, msg);
+            free(msg);
+            free(rel);
+            continue;
+        }
+        json_t *props = f->kind == TS_P_IMAGE ? NULL : json_object_get(s.canvases, img);
+        json_t *c = canvas(&b, img, props, &im);
+        if (first_thumb == NULL)
+            first_thumb = json_object_get(c, "thumbnail");
+        if (s.thumbnail != NULL && strcmp(s.thumbnail, img) == 0)
+            named_thumb = json_object_get(c, "thumbnail");
+        json_array_append_new(items, c);
+        free(rel);
+    }
+    if (json_array_size(items) == 0) {
+        json_decref(items);
+        json_decref(doc);
+        json_decref(b.canvas_ids);
+        ts_sidecar_release(&s);
+        ts_buf_release(&prefix);
+        free(mid);
+        free(folder_rel);
+        ts_error_set(err, 415, "none of the images of '%s' could be read", f->rel);
+        return NULL;
+    }
+    /* thumbnail: the one the sidecar names (an image here or a URL), else the first canvas's */
+    if (s.thumbnail != NULL && strncmp(s.thumbnail, "http", 4) == 0) {
+        const char *fmt = strstr(s.thumbnail, ".png") != NULL ? "image/png" : "image/jpeg";
+        json_object_set_new(doc, "thumbnail", json_pack("[{s:s,s:s,s:s}]", "id", s.thumbnail, "type", "Image",
+                                                        "format", fmt));
+    } else if (named_thumb != NULL) {
+        json_object_set(doc, "thumbnail", named_thumb);
+    } else {
+        if (s.thumbnail != NULL) {
+            char *msg = idf("%s: thumbnail: '%s' is not an image of this manifest", f->rel, s.thumbnail);
+            problem(p, msg);
+            free(msg);
+        }
+        json_object_set(doc, "thumbnail", first_thumb);
+    }
+    json_object_set_new(doc, "items", items);
+    if (s.structures != NULL && json_array_size(s.structures) > 0 && f->kind != TS_P_IMAGE) {
+        char *shown = f->rel[0] ? idf("%s/manifest.yml", f->rel) : strdup("manifest.yml");
+        json_t *ranges = json_array();
+        size_t i;
+        json_t *r;
+        json_array_foreach(s.structures, i, r)
+        {
+            char n[24];
+            snprintf(n, sizeof(n), "%zu", i + 1);
+            json_t *o = range(&b, r, n, shown);
+            if (o != NULL)
+                json_array_append_new(ranges, o);
+        }
+        if (json_array_size(ranges) > 0)
+            json_object_set_new(doc, "structures", ranges);
+        else
+            json_decref(ranges);
+        free(shown);
+    }
+    if (s.start != NULL) {
+        json_t *cid = json_object_get(b.canvas_ids, s.start);
+        if (cid != NULL) {
+            json_object_set_new(doc, "start", json_pack("{s:O,s:s}", "id", cid, "type", "Canvas"));
+        } else {
+            char *msg = idf("%s: start: '%s' is not an image of this manifest", f->rel, s.start);
+            problem(p, msg);
+            free(msg);
+        }
+    }
+    set_context(doc, b.navplace);
+    json_decref(b.canvas_ids);
+    ts_sidecar_release(&s);
+    ts_buf_release(&prefix);
+    free(mid);
+    free(folder_rel);
+    return doc;
+}
+
+/* An entry of a Collection's items: a child folder or a loose image. */
+static json_t *child_entry(const struct ts_present *p, const struct ts_pfolder *parent, const char *name, bool image)
+{
+    char *rel = join(parent->rel, name);
+    struct ts_pfolder cf;
+    struct ts_error e;
+    if (ts_pfolder_open(p->resolver, rel, &cf, &e) != 0) {
+        free(rel);
+        return NULL;
+    }
+    struct ts_buf prefix;
+    ts_buf_init(&prefix, 1 << 16);
+    ts_present_prefix(p->base, rel, &prefix);
+    bool is_collection = cf.kind == TS_P_COLLECTION;
+    char *id = idf("%s/%s", prefix.data != NULL ? prefix.data : "", is_collection ? "collection" : "manifest");
+    struct ts_sidecar s;
+    ts_sidecar_init(&s);
+    struct ts_present quiet = *p;
+    quiet.problems = NULL; /* reported when the child itself is asked for */
+    ts_present_sidecars(&quiet, &cf, &s);
+    json_t *label = json_object_get(s.props, "label");
+    json_t *o = json_pack("{s:s,s:s,s:o}", "id", id, "type", is_collection ? "Collection" : "Manifest", "label",
+                          label != NULL ? json_incref(label) : image ? stem_label(name) : lang1(name));
+    /* a thumbnail: the first image of a Manifest */
+    if (!is_collection && cf.n_images > 0) {
+        char *img_rel = image ? strdup(rel) : join(rel, cf.images[0]);
+        struct ts_pimage im;
+        if (p->probe(p->probe_ctx, img_rel, &im, &e) == 0) {
+            char *v3, *v2;
+            service_ids(p->base, img_rel, &v3, &v2);
+            json_object_set_new(o, "thumbnail", thumbnail_of(v3, &im));
+            free(v3);
+            free(v2);
+        }
+        free(img_rel);
+    }
+    ts_sidecar_release(&s);
+    ts_buf_release(&prefix);
+    ts_pfolder_release(&cf);
+    free(id);
+    free(rel);
+    return o;
+}
+
+json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err)
+{
+    (void)err;
+    struct ts_sidecar s;
+    ts_sidecar_init(&s);
+    ts_present_sidecars(p, f, &s);
+    struct ts_buf prefix;
+    ts_buf_init(&prefix, 1 << 16);
+    ts_present_prefix(p->base, f->rel, &prefix);
+    char *cid = idf("%s/collection", prefix.data != NULL ? prefix.data : "");
+    json_t *doc = json_pack("{s:s,s:s}", "id", cid, "type", "Collection");
+    const char *name = strrchr(f->rel, '/') != NULL ? strrchr(f->rel, '/') + 1 : f->rel;
+    describe(doc, &s, lang1(name[0] ? name : "Collection"));
+    bool navplace = navplace_ids(doc, cid);
+    json_t *items = json_array();
+    for (size_t i = 0; i < f->n_folders; i++) {
+        json_t *o = child_entry(p, f, f->folders[i], false);
+        if (o != NULL)
+            json_array_append_new(items, o);
+    }
+    for (size_t i = 0; i < f->n_images; i++) {
+        json_t *o = child_entry(p, f, f->images[i], true);
+        if (o != NULL)
+            json_array_append_new(items, o);
+    }
+    if (s.thumbnail != NULL && strncmp(s.thumbnail, "http", 4) == 0)
+        json_object_set_new(doc, "thumbnail",
+                            json_pack("[{s:s,s:s,s:s}]", "id", s.thumbnail, "type", "Image", "format", "image/jpeg"));
+    json_object_set_new(doc, "items", items);
+    set_context(doc, navplace);
+    ts_sidecar_release(&s);
+    ts_buf_release(&prefix);
+    free(cid);
+    return doc;
+}
+
+char *ts_present_dump(const json_t *doc, size_t *len)
+{
+    char *s = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (s != NULL && len != NULL)
+        *len = strlen(s);
+    return s;
+}

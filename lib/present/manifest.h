@@ -1,0 +1,68 @@
+/*
+ * manifest.h: Presentation 3.0 Manifests and Collections from the folder
+ * model (tree.h) and its sidecars (sidecar.h, csv.h).
+ *
+ * Ids, below the public base URL:
+ *   {base}/iiif/presentation/collection                the root Collection
+ *   {base}/iiif/presentation/{path}/collection         a folder of folders
+ *   {base}/iiif/presentation/{path}/manifest           a folder of images, or one image
+ *   {base}/iiif/presentation/{path}/canvas/{file}      a Canvas (and /page, /annotation below it)
+ *   {base}/iiif/presentation/{path}/range/{n}          a Range of the table of contents ("1", "1-2", ...)
+ * {path} keeps its slashes, each segment percent-encoded. Every Canvas is
+ * painted by its image with an ImageService3 and an ImageService2.
+ */
+#ifndef TS_PRESENT_MANIFEST_H
+#define TS_PRESENT_MANIFEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "present/sidecar.h"
+#include "present/tree.h"
+
+/* What a Canvas needs to know about its image. */
+struct ts_pimage {
+    uint32_t width, height;     /* as served */
+    uint32_t thumb_w, thumb_h;  /* a size the image service advertises, for thumbnails */
+};
+
+/* Probes the image at `rel` (relative to the root). Returns 0, or -1 with `err` set. */
+typedef int (*ts_probe_fn)(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err);
+
+struct ts_present {
+    const char *base;            /* public base URL, no trailing slash */
+    const struct ts_resolver *resolver;
+    ts_probe_fn probe;
+    void *probe_ctx;
+    json_t *problems;            /* sidecar and image problems are appended here ("file:line: ...") */
+};
+
+/**
+ * Reads the sidecars that describe `f` into `s` (initialised by the
+ * caller): its row in the parent folder's metadata.csv, its own
+ * metadata.csv row "." and manifest.yml or collection.yml, in that order
+ * (later ones win key by key). For a folder Manifest, `canvas_rows` gets
+ * the metadata.csv rows of its images (file name -> properties); NULL when
+ * not wanted. Problems go to p->problems.
+ */
+void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s);
+
+/** The Manifest for `f` (TS_P_MANIFEST or TS_P_IMAGE). NULL with `err` when no image could be read. */
+json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err);
+
+/** The Collection for `f` (TS_P_COLLECTION). */
+json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err);
+
+/** Appends `rel` with each segment percent-encoded (slashes kept). Returns 0, or -1 when full. */
+int ts_present_path_encode(const char *rel, struct ts_buf *out);
+
+/** The id prefix of `rel`: {base}/iiif/presentation[/{path}]. */
+int ts_present_prefix(const char *base, const char *rel, struct ts_buf *out);
+
+/** Serialises a document for sending: compact, key order kept, coordinates with 10 significant digits. */
+char *ts_present_dump(const json_t *doc, size_t *len);
+
+#endif

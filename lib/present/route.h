@@ -1,0 +1,40 @@
+/*
+ * route.h: Presentation API URLs, below /iiif/presentation. Pure; fuzzed.
+ *
+ *   /collection                          the root Collection
+ *   /{path}/collection                   a Collection
+ *   /{path}/manifest                     a Manifest
+ *   /{path}/canvas/{file}                one of its Canvases
+ *   /{path}/canvas/{file}/page           that Canvas's AnnotationPage
+ *   /{path}/canvas/{file}/annotation     its painting Annotation
+ *   /{path}/range/{n}                    a Range ("1", "2-1", ...)
+ *
+ * The URL is read from its end, so folders may be called "canvas" or
+ * "manifest". Segments are percent-decoded; empty, ".", ".." and hidden
+ * segments are refused.
+ */
+#ifndef TS_PRESENT_ROUTE_H
+#define TS_PRESENT_ROUTE_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+
+enum ts_proute_kind { TS_PR_COLLECTION, TS_PR_MANIFEST, TS_PR_CANVAS, TS_PR_PAGE, TS_PR_ANNOTATION, TS_PR_RANGE };
+
+#define TS_PROUTE_MAX 1024
+
+struct ts_proute {
+    enum ts_proute_kind kind;
+    char path[TS_PROUTE_MAX];  /* decoded, relative to the root; "" for the root */
+    char part[256];            /* the canvas's file name, or the range number */
+};
+
+/**
+ * Parses `s` (`n` bytes: what follows "/iiif/presentation", starting with
+ * "/"). Returns 0, or -1 with `err`: 404 for a URL that names nothing, 400
+ * for a malformed one.
+ */
+int ts_proute_parse(const char *s, size_t n, struct ts_proute *out, struct ts_error *err);
+
+#endif
