@@ -10,25 +10,12 @@
 
 #include "iiif/ident.h"
 #include "present/csv.h"
+#include "present/route.h"
 
 #define CONTEXT "http://iiif.io/api/presentation/3/context.json"
 #define NAVPLACE_CONTEXT "http://iiif.io/api/extension/navplace/context.json"
 
 /* ---- ids ---- */
-
-int ts_present_path_encode(const char *rel, struct ts_buf *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)rel; *p != '\0'; p++) {
-        unsigned char c = *p;
-        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '.' || c == '_' || c == '~' || c == '/';
-        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-        if ((keep ? ts_buf_add(out, (const char *)p, 1) : ts_buf_add(out, e, 3)) != 0)
-            return -1;
-    }
-    return 0;
-}
 
 int ts_present_prefix(const char *base, const char *rel, struct ts_buf *out)
 {

@@ -56,9 +56,6 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
 /** The Collection for `f` (TS_P_COLLECTION). */
 json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err);
 
-/** Appends `rel` with each segment percent-encoded (slashes kept). Returns 0, or -1 when full. */
-int ts_present_path_encode(const char *rel, struct ts_buf *out);
-
 /** The id prefix of `rel`: {base}/iiif/presentation[/{path}]. */
 int ts_present_prefix(const char *base, const char *rel, struct ts_buf *out);
 

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 
 enum ts_proute_kind { TS_PR_COLLECTION, TS_PR_MANIFEST, TS_PR_CANVAS, TS_PR_PAGE, TS_PR_ANNOTATION, TS_PR_RANGE };
@@ -36,5 +37,8 @@ struct ts_proute {
  * for a malformed one.
  */
 int ts_proute_parse(const char *s, size_t n, struct ts_proute *out, struct ts_error *err);
+
+/** Appends `rel` with each segment percent-encoded (slashes kept). Returns 0, or -1 when full. */
+int ts_present_path_encode(const char *rel, struct ts_buf *out);
 
 #endif

@@ -207,6 +207,10 @@ static json_t *metadata(struct rd *r, const struct ts_ynode *n)
         json_decref(a);
         return NULL;
     }
+    if (json_array_size(a) == 0) { /* every entry was wrong (and reported) */
+        json_decref(a);
+        return NULL;
+    }
     return a;
 }
 

@@ -50,6 +50,8 @@ int main(void)
          "{\"metadata\":[{\"label\":{\"en\":[\"Author\"],\"fr\":[\"Auteur\"]},\"value\":{\"none\":[\"Jane\"]}}]}",
          "manifest.yml:4: metadata: expected a mapping with exactly 'label' and 'value'"},
         {"metadata: just text\n", "{}", "manifest.yml:1: metadata: expected a list"},
+        /* every entry wrong: no empty list left behind (found by fuzz_sidecar) */
+        {"metadata:\n  - {label: X}\n", "{}", "manifest.yml:2: metadata: expected a mapping"},
         {"requiredStatement: Provided by the Library\n",
          "{\"requiredStatement\":{\"label\":{\"none\":[\"Attribution\"]},\"value\":{\"none\":[\"Provided by the Library\"]}}}",
          NULL},
