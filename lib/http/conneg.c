@@ -3,6 +3,7 @@
  */
 #include "http/conneg.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -97,4 +98,71 @@ bool ts_conneg_ld(const char *accept, size_t len, bool prefer_ld)
     if (q_json > q_ld)
         return false;
     return prefer_ld;
+}
+
+#define P2_CONTEXT "http://iiif.io/api/presentation/2/context.json"
+#define P3_CONTEXT "http://iiif.io/api/presentation/3/context.json"
+
+int ts_conneg_presentation(const char *accept, size_t len)
+{
+    if (accept == NULL || len == 0)
+        return 3;
+    double q2 = -1, q3 = -1;
+    size_t i = 0;
+    while (i < len) {
+        size_t ie = i;
+        while (ie < len && accept[ie] != ',')
+            ie++;
+        size_t ts = i;
+        while (ts < ie && (accept[ts] == ' ' || accept[ts] == '\t'))
+            ts++;
+        size_t te = ts;
+        while (te < ie && accept[te] != ';')
+            te++;
+        size_t tn = te;
+        while (tn > ts && (accept[tn - 1] == ' ' || accept[tn - 1] == '\t'))
+            tn--;
+        bool jsonld = (tn - ts == 19 && strncasecmp(accept + ts, "application/ld+json", 19) == 0) ||
+                      (tn - ts == 16 && strncasecmp(accept + ts, "application/json", 16) == 0);
+        double q = 1;
+        int version = 0;
+        for (size_t k = te; k < ie; k++) {
+            if (accept[k] != ';')
+                continue;
+            size_t v = k + 1;
+            while (v < ie && accept[v] == ' ')
+                v++;
+            if (v + 1 < ie && (accept[v] == 'q' || accept[v] == 'Q') && accept[v + 1] == '=') {
+                q = parse_q(accept + v + 2, accept + ie);
+            } else if (ie - v > 8 && strncasecmp(accept + v, "profile=", 8) == 0) {
+                const char *p = accept + v + 8;
+                size_t pn = 0;
+                if (*p == '"') {
+                    p++;
+                    while (p + pn < accept + ie && p[pn] != '"')
+                        pn++;
+                } else {
+                    while (p + pn < accept + ie && p[pn] != ';' && p[pn] != ' ')
+                        pn++;
+                }
+                /* a profile may list several URIs separated by spaces */
+                for (size_t a = 0; a < pn;) {
+                    size_t b = a;
+                    while (b < pn && p[b] != ' ')
+                        b++;
+                    if (b - a == strlen(P2_CONTEXT) && strncmp(p + a, P2_CONTEXT, b - a) == 0)
+                        version = version ? version : 2;
+                    else if (b - a == strlen(P3_CONTEXT) && strncmp(p + a, P3_CONTEXT, b - a) == 0)
+                        version = version ? version : 3;
+                    a = b + 1;
+                }
+            }
+        }
+        if (jsonld && version == 2 && q > q2)
+            q2 = q;
+        if (jsonld && version == 3 && q > q3)
+            q3 = q;
+        i = ie + 1;
+    }
+    return q2 > 0 && q2 > q3 ? 2 : 3;
 }

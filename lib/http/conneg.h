@@ -16,4 +16,12 @@
  */
 bool ts_conneg_ld(const char *accept, size_t len, bool prefer_ld);
 
+/**
+ * The Presentation API version a client asks for with `accept`: 2 when a
+ * JSON-LD media range carries the profile
+ * "http://iiif.io/api/presentation/2/context.json" with a quality above 0
+ * and above any range with the 3.0 profile; else 3 (recipe 0057).
+ */
+int ts_conneg_presentation(const char *accept, size_t len);
+
 #endif

@@ -16,8 +16,11 @@
 #include "http/server.h"
 #include "json/info.h"
 #include "present/route.h"
+#include "present/v2.h"
+#include "http/conneg.h"
 
 #define LD_TYPE "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\""
+#define LD2_TYPE "application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json\""
 
 int ts_present_probe(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err)
 {
@@ -52,6 +55,7 @@ int ts_present_probe(void *ctx, const char *rel, struct ts_pimage *out, struct t
 struct present_job {
     struct ts_deferred d;
     struct ts_proute route;
+    int version;                 /* 2 or 3: what the client's Accept asks for */
     char *base;
     char *if_none_match;
     char etag[19];
@@ -127,6 +131,16 @@ static void run_present(struct ts_job *job)
         return;
     }
     json_t *answer = doc;
+    bool v2 = false;
+    if (j->version == 2 && r->kind != TS_PR_PAGE) {
+        /* Presentation 2.1 (recipe 0057); 2.1 has no AnnotationPage, so a page stays 3.0 */
+        json_t *d2 = ts_present_v2(doc);
+        if (d2 != NULL) {
+            json_decref(doc);
+            doc = answer = d2;
+            v2 = true;
+        }
+    }
     if (r->kind != TS_PR_COLLECTION && r->kind != TS_PR_MANIFEST) {
         struct ts_buf id;
         ts_buf_init(&id, 1 << 16);
@@ -141,7 +155,7 @@ static void run_present(struct ts_job *job)
             else if (r->kind == TS_PR_ANNOTATION)
                 ts_buf_adds(&id, "/annotation");
         }
-        json_t *part = id.data != NULL ? find_by_id(doc, id.data) : NULL;
+        json_t *part = id.data == NULL ? NULL : v2 ? ts_present_v2_find(doc, id.data) : find_by_id(doc, id.data);
         ts_buf_release(&id);
         if (part == NULL) {
             ts_error_set(&j->d.err, 404, "the manifest '%s' has no %s '%s'", r->path,
@@ -152,7 +166,10 @@ static void run_present(struct ts_job *job)
         }
         answer = json_object();
         json_object_set(answer, "@context", json_object_get(doc, "@context"));
-        json_object_update(answer, part);
+        json_t *copy = json_deep_copy(part);
+        json_object_del(copy, "@context");
+        json_object_update(answer, copy);
+        json_decref(copy);
         json_decref(doc);
     }
     size_t len;
@@ -172,9 +189,10 @@ static void run_present(struct ts_job *job)
         j->d.body = body;
         j->d.len = len;
         j->d.free_body = free;
-        j->d.content_type = LD_TYPE;
+        j->d.content_type = v2 ? LD2_TYPE : LD_TYPE;
     }
     ts_deferred_header(&j->d, "etag", j->etag);
+    ts_deferred_header(&j->d, "vary", "Accept");
     if (srv->cfg->cache_control[0] != '\0')
         ts_deferred_header(&j->d, "cache-control", srv->cfg->cache_control);
 }
@@ -198,6 +216,9 @@ int ts_present_handle(h2o_req_t *req, const char *rest, size_t n)
     j->d.cleanup = job_cleanup;
     j->route = route;
     j->base = ts_buf_take(&base, NULL);
+    ssize_t a = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, -1);
+    j->version = a >= 0 ? ts_conneg_presentation(req->headers.entries[a].value.base, req->headers.entries[a].value.len)
+                        : 3;
     ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_IF_NONE_MATCH, -1);
     if (i >= 0)
         j->if_none_match = strndup(req->headers.entries[i].value.base, req->headers.entries[i].value.len);

@@ -113,5 +113,34 @@ int main(void)
     T_CHECK(ts_conneg_ld(ld_then, 25, false) == true, "first range only: ld at q=0.5");
     /* A non-NULL pointer with length 0 is no header. */
     T_CHECK(ts_conneg_ld("application/json", 0, true) == true, "length 0 must be treated as absent");
+    /* Presentation 2.1 or 3.0 (recipe 0057) */
+    static const struct {
+        const char *accept;
+        int want;
+    } pres[] = {
+        {"", 3},
+        {"application/ld+json", 3},
+        {"*/*", 3},
+        {"application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json\"", 2},
+        {"application/ld+json; profile=\"http://iiif.io/api/presentation/2/context.json\"", 2},
+        {"application/json;profile=http://iiif.io/api/presentation/2/context.json", 2},
+        {"application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\"", 3},
+        {"application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json\";q=0", 3},
+        {"application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\";q=0.9, "
+         "application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json\";q=0.5",
+         3},
+        {"application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\";q=0.4, "
+         "application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json\"",
+         2},
+        {"text/html;profile=\"http://iiif.io/api/presentation/2/context.json\"", 3}, /* not JSON */
+        {"application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json http://example.org/x\"", 2},
+        {"application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json", 2}, /* unclosed quote */
+        {"application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.jsonx\"", 3},
+    };
+    for (size_t k = 0; k < sizeof(pres) / sizeof(pres[0]); k++) {
+        int got = ts_conneg_presentation(pres[k].accept, strlen(pres[k].accept));
+        T_CHECK(got == pres[k].want, "presentation version for '%s': %d, want %d", pres[k].accept, got, pres[k].want);
+    }
+    T_CHECK(ts_conneg_presentation(NULL, 0) == 3, "no header: 3.0");
     return t_done();
 }
