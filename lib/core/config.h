@@ -51,6 +51,8 @@ struct ts_config {
     char *cache_control;    /* Cache-Control for images and info.json; "" = none */
     int64_t cache_mb;       /* response cache budget in MiB; 0 = off */
     int64_t meta_cache_mb;  /* metadata cache budget in MiB; 0 = off */
+    char *search_db;        /* search index file; "" = in memory */
+    int64_t search_rescan;  /* seconds */
     char *access_log;       /* "-" = stderr, "off", or a file path */
     char *log_level;        /* error, warn, info, debug */
 };

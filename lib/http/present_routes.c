@@ -17,6 +17,7 @@
 #include "json/info.h"
 #include "present/route.h"
 #include "present/v2.h"
+#include "store/search.h"
 #include "http/conneg.h"
 
 #define LD_TYPE "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\""
@@ -222,5 +223,133 @@ int ts_present_handle(h2o_req_t *req, const char *rest, size_t n)
     ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_IF_NONE_MATCH, -1);
     if (i >= 0)
         j->if_none_match = strndup(req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+    return ts_deferred_submit(&j->d);
+}
+
+/* ---- /iiif/collections/search?q=...&page=N ---- */
+
+#define SEARCH_PAGE 20
+#define SEARCH_MAX_PAGE 1000
+
+struct search_job {
+    struct ts_deferred d;
+    char q[512];
+    int page;
+    char *base;
+};
+
+static void search_cleanup(struct ts_deferred *d)
+{
+    free(((struct search_job *)d)->base);
+}
+
+/* {base}/iiif/collections/search?q=...[&page=N] */
+static char *search_url(const char *base, const char *q, int page)
+{
+    struct ts_buf b;
+    ts_buf_init(&b, 1 << 14);
+    ts_buf_addf(&b, "%s/iiif/collections/search?q=", base);
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)q; *p != '\0'; p++) {
+        bool keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+                    *p == '.' || *p == '_' || *p == '~';
+        char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+        ts_buf_add(&b, keep ? (const char *)p : e, keep ? 1 : 3);
+    }
+    if (page > 1)
+        ts_buf_addf(&b, "&page=%d", page);
+    return ts_buf_take(&b, NULL);
+}
+
+static void run_search(struct ts_job *job)
+{
+    struct search_job *j = (struct search_job *)job;
+    struct ts_server *srv = j->d.srv;
+    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL};
+    if (ts_search_refresh(srv->search, &p, false, &j->d.err) < 0)
+        return;
+    struct ts_search_hit *hits = NULL;
+    long total = 0;
+    int n = ts_search_query(srv->search, j->q, (j->page - 1) * SEARCH_PAGE, SEARCH_PAGE, &hits, &total, &j->d.err);
+    if (n < 0)
+        return;
+    char *id = search_url(j->base, j->q, j->page);
+    json_t *doc = json_pack("{s:s,s:s,s:s}", "@context", "http://iiif.io/api/presentation/3/context.json", "id", id,
+                            "type", "Collection");
+    char text[700];
+    snprintf(text, sizeof(text), "Search results for \"%s\"", j->q);
+    json_object_set_new(doc, "label", json_pack("{s:[s]}", "en", text));
+    long first = (long)(j->page - 1) * SEARCH_PAGE + 1, last = first + n - 1;
+    if (n > 0)
+        snprintf(text, sizeof(text), "%ld-%ld of %ld results", first, last, total);
+    else
+        snprintf(text, sizeof(text), "%ld results", total);
+    json_object_set_new(doc, "summary", json_pack("{s:[s]}", "en", text));
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *o = ts_present_item_ref(&p, hits[i].rel);
+        if (o != NULL)
+            json_array_append_new(items, o);
+    }
+    /* more: the next page, as a Collection at the end */
+    if (last < total && j->page < SEARCH_MAX_PAGE) {
+        char *next = search_url(j->base, j->q, j->page + 1);
+        snprintf(text, sizeof(text), "More results (page %d)", j->page + 1);
+        json_array_append_new(items, json_pack("{s:s,s:s,s:{s:[s]}}", "id", next, "type", "Collection", "label", "en",
+                                               text));
+        free(next);
+    }
+    json_object_set_new(doc, "items", items);
+    ts_search_hits_free(hits, n);
+    free(id);
+    size_t len;
+    char *body = ts_present_dump(doc, &len);
+    json_decref(doc);
+    if (body == NULL) {
+        ts_error_set(&j->d.err, 500, "out of memory");
+        return;
+    }
+    j->d.body = body;
+    j->d.len = len;
+    j->d.free_body = free;
+    j->d.content_type = LD_TYPE;
+    ts_deferred_header(&j->d, "cache-control", "no-cache");
+}
+
+int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n)
+{
+    (void)rest;
+    if (n != 0)
+        return -1; /* not exactly /iiif/collections/search */
+    const char *qs = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : "";
+    size_t qn = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
+    struct search_job probe;
+    int rc = ts_query_param(qs, qn, "q", probe.q, sizeof(probe.q));
+    if (rc <= 0 || probe.q[0] == '\0') {
+        ts_http_errorf(req, 400, rc < 0 ? "the q parameter is malformed or longer than %zu bytes"
+                                        : "give words to look for: /iiif/collections/search?q=words",
+                       sizeof(probe.q) - 1);
+        return 0;
+    }
+    char page[16] = "1";
+    int pr = ts_query_param(qs, qn, "page", page, sizeof(page));
+    char *end = NULL;
+    long pg = pr == 1 ? strtol(page, &end, 10) : 1;
+    if (pr < 0 || (pr == 1 && (end == page || *end != '\0')) || pg < 1 || pg > SEARCH_MAX_PAGE) {
+        ts_http_errorf(req, 400, "page must be a number from 1 to %d", SEARCH_MAX_PAGE);
+        return 0;
+    }
+    struct ts_buf base;
+    ts_buf_init(&base, 4096);
+    if (ts_request_base(req, &base) != 0 || base.data == NULL) {
+        ts_buf_release(&base);
+        ts_http_errorf(req, 400, "the request's Host or forwarding headers do not make a usable URL");
+        return 0;
+    }
+    struct search_job *j = ts_deferred_new(req, sizeof(*j), run_search);
+    j->d.cleanup = search_cleanup;
+    memcpy(j->q, probe.q, sizeof(j->q));
+    j->page = (int)pg;
+    j->base = ts_buf_take(&base, NULL);
     return ts_deferred_submit(&j->d);
 }

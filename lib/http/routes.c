@@ -182,6 +182,7 @@ static const struct route {
     {"/iiif/3/", on_iiif3},
     {"/iiif/2/", on_iiif2},
     {"/iiif/presentation", ts_present_handle},
+    {"/iiif/collections/search", ts_present_search_handle},
     {"/health", on_health},
     {"/", on_index},
 };

@@ -18,6 +18,8 @@
 #include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "store/search.h"
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -228,6 +230,9 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
         ts_error_set(err, 500, "out of memory for the caches");
         goto fail;
     }
+    s->search = ts_search_open(cfg->search_db, (int)cfg->search_rescan, err);
+    if (s->search == NULL)
+        goto fail;
 
     if (strcmp(cfg->access_log, "-") == 0) {
         s->access_log = stderr;
@@ -407,6 +412,8 @@ void ts_server_release(struct ts_server *s)
     ts_cache_free(s->responses);
     s->responses = NULL;
     ts_cache_free(s->meta);
+    ts_search_close(s->search);
+    s->search = NULL;
     s->meta = NULL;
     if (s->loops != NULL) {
         /* each loop took itself apart on its thread (loop_close) */

@@ -42,6 +42,7 @@ struct ts_server {
     struct ts_workers *workers;
     struct ts_cache *responses;        /* encoded images and info.json; NULL when off */
     struct ts_cache *meta;             /* identifier -> file and probed source */
+    struct ts_search *search;          /* the Presentation search index */
     uint64_t settings_gen;             /* hash of the settings that change response bytes (part of every ETag) */
     FILE *access_log;                  /* NULL when off */
     bool own_access_log;

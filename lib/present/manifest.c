@@ -521,16 +521,17 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
     return doc;
 }
 
-/* An entry of a Collection's items: a child folder or a loose image. */
-static json_t *child_entry(const struct ts_present *p, const struct ts_pfolder *parent, const char *name, bool image)
+json_t *ts_present_item_ref(const struct ts_present *p, const char *rel_in)
 {
-    char *rel = join(parent->rel, name);
+    char *rel = strdup(rel_in);
+    const char *name = strrchr(rel_in, '/') != NULL ? strrchr(rel_in, '/') + 1 : rel_in;
     struct ts_pfolder cf;
     struct ts_error e;
-    if (ts_pfolder_open(p->resolver, rel, &cf, &e) != 0) {
+    if (rel == NULL || ts_pfolder_open(p->resolver, rel, &cf, &e) != 0) {
         free(rel);
         return NULL;
     }
+    bool image = cf.kind == TS_P_IMAGE;
     struct ts_buf prefix;
     ts_buf_init(&prefix, 1 << 16);
     ts_present_prefix(p->base, rel, &prefix);
@@ -543,7 +544,9 @@ static json_t *child_entry(const struct ts_present *p, const struct ts_pfolder *
     ts_present_sidecars(&quiet, &cf, &s);
     json_t *label = json_object_get(s.props, "label");
     json_t *o = json_pack("{s:s,s:s,s:o}", "id", id, "type", is_collection ? "Collection" : "Manifest", "label",
-                          label != NULL ? json_incref(label) : image ? stem_label(name) : lang1(name));
+                          label != NULL ? json_incref(label)
+                          : image       ? stem_label(name)
+                                        : lang1(name[0] ? name : "Collection"));
     /* a thumbnail: the first image of a Manifest */
     if (!is_collection && cf.n_images > 0) {
         char *img_rel = image ? strdup(rel) : join(rel, cf.images[0]);
@@ -580,15 +583,16 @@ json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder 
     describe(doc, &s, lang1(name[0] ? name : "Collection"));
     bool navplace = navplace_ids(doc, cid);
     json_t *items = json_array();
-    for (size_t i = 0; i < f->n_folders; i++) {
-        json_t *o = child_entry(p, f, f->folders[i], false);
-        if (o != NULL)
-            json_array_append_new(items, o);
-    }
-    for (size_t i = 0; i < f->n_images; i++) {
-        json_t *o = child_entry(p, f, f->images[i], true);
-        if (o != NULL)
-            json_array_append_new(items, o);
+    for (size_t k = 0; k < 2; k++) {
+        char **names = k == 0 ? f->folders : f->images;
+        size_t n = k == 0 ? f->n_folders : f->n_images;
+        for (size_t i = 0; i < n; i++) {
+            char *rel = join(f->rel, names[i]);
+            json_t *o = rel != NULL ? ts_present_item_ref(p, rel) : NULL;
+            if (o != NULL)
+                json_array_append_new(items, o);
+            free(rel);
+        }
     }
     if (s.thumbnail != NULL && strncmp(s.thumbnail, "http", 4) == 0)
         json_object_set_new(doc, "thumbnail",

@@ -53,6 +53,13 @@ void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f,
 /** The Manifest for `f` (TS_P_MANIFEST or TS_P_IMAGE). NULL with `err` when no image could be read. */
 json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err);
 
+/**
+ * A reference to the item at `rel` for a Collection's items: id, type,
+ * label and, for a Manifest, the thumbnail of its first image. NULL when
+ * nothing is published there.
+ */
+json_t *ts_present_item_ref(const struct ts_present *p, const char *rel);
+
 /** The Collection for `f` (TS_P_COLLECTION). */
 json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err);
 

@@ -126,3 +126,40 @@ int ts_present_path_encode(const char *rel, struct ts_buf *out)
     }
     return 0;
 }
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int ts_query_param(const char *qs, size_t n, const char *name, char *out, size_t cap)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < n;) {
+        size_t e = i;
+        while (e < n && qs[e] != '&' && qs[e] != ';')
+            e++;
+        if (e - i >= nl && memcmp(qs + i, name, nl) == 0 && (e - i == nl || qs[i + nl] == '=')) {
+            size_t at = 0;
+            for (size_t k = i + nl + (e - i > nl ? 1 : 0); k < e; k++) {
+                char c = qs[k];
+                if (c == '+') {
+                    c = ' ';
+                } else if (c == '%') {
+                    int h = k + 2 < e ? hexval(qs[k + 1]) : -1, l = k + 2 < e ? hexval(qs[k + 2]) : -1;
+                    if (h < 0 || l < 0)
+                        return -1;
+                    c = (char)(h * 16 + l);
+                    k += 2;
+                }
+                if (c == '\0' || at + 1 >= cap)
+                    return -1;
+                out[at++] = c;
+            }
+            out[at] = '\0';
+            return 1;
+        }
+        i = e + 1;
+    }
+    return 0;
+}

@@ -38,6 +38,14 @@ struct ts_proute {
  */
 int ts_proute_parse(const char *s, size_t n, struct ts_proute *out, struct ts_error *err);
 
+/**
+ * Finds parameter `name` in the query string `qs` (`n` bytes, without the
+ * "?") and decodes its value ("+" is a space, %XX a byte) into `out`
+ * (capacity `cap`, NUL-terminated). Returns 1 when found, 0 when absent, -1
+ * when the value is malformed, holds a NUL, or does not fit.
+ */
+int ts_query_param(const char *qs, size_t n, const char *name, char *out, size_t cap);
+
 /** Appends `rel` with each segment percent-encoded (slashes kept). Returns 0, or -1 when full. */
 int ts_present_path_encode(const char *rel, struct ts_buf *out);
 

@@ -14,6 +14,7 @@ import harness
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA = os.path.normpath(os.path.join(HERE, "..", "data", "presentation-3.0.schema.json"))
 SERVER_ROOT = tempfile.mkdtemp(prefix="tessera-present-")
+SERVER_ARGS = ["--search-rescan", "0"]  # the search index catches up before every search
 LD = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 
 
@@ -88,6 +89,10 @@ colour: red
     _image(os.path.join(r, ".hidden", "h.png"), (10, 10), (0, 0, 0))
     os.makedirs(os.path.join(r, "empty"), exist_ok=True)
     _image(os.path.join(r, "loose.png"), (64, 32), (255, 0, 0))
+    # many items for paging search results
+    for i in range(25):
+        _image(os.path.join(r, "many", "item%02d" % i, "a.png"), (16, 16), (i, i, i))
+        _write(os.path.join(r, "many", "item%02d" % i, "manifest.yml"), "label: Needle number %d\n" % i)
 
 
 _build()
@@ -135,10 +140,10 @@ def test_root_collection(srv, t):
     t.eq(doc["type"], "Collection", "root type")
     # subfolders in natural order, then loose images; hidden and empty folders left out
     t.eq([(i["type"], i["id"].split("/iiif/presentation/")[1]) for i in doc["items"]],
-         [("Collection", "books/collection"), ("Manifest", "broken/manifest"), ("Collection", "maps/collection"),
-          ("Manifest", "loose.png/manifest")], "root items")
-    t.eq(_labels(doc["items"]), ["Books", "broken", "Maps", "loose"], "labels from sidecars, else names")
-    loose = doc["items"][3]
+         [("Collection", "books/collection"), ("Manifest", "broken/manifest"), ("Collection", "many/collection"),
+          ("Collection", "maps/collection"), ("Manifest", "loose.png/manifest")], "root items")
+    t.eq(_labels(doc["items"]), ["Books", "broken", "many", "Maps", "loose"], "labels from sidecars, else names")
+    loose = doc["items"][4]
     t.check(loose.get("thumbnail") and loose["thumbnail"][0]["service"][0]["type"] == "ImageService3",
             "a manifest entry has a thumbnail with its image service")
 
@@ -305,3 +310,69 @@ def test_cli_manifest(srv, t):
                        capture_output=True, text=True, timeout=60)
     t.check(p.returncode == 1 and "broken/manifest.yml" in p.stderr and "line" in p.stderr,
             "a YAML error is reported with file and line: %r" % p.stderr[:300])
+
+
+def _search(srv, t, q, page=None):
+    from urllib.parse import quote
+    path = "/iiif/collections/search?q=" + quote(q) + ("&page=%d" % page if page else "")
+    doc, _ = _get(srv, path, t)
+    if doc is not None:
+        _valid(t, doc, "search results for %r" % q)
+    return doc or {"items": []}
+
+
+def _hits(doc):
+    return [i["id"].split("/iiif/presentation/")[1] for i in doc["items"] if "/iiif/presentation/" in i["id"]]
+
+
+def test_search(srv, t):
+    doc = _search(srv, t, "diary")
+    t.eq(_hits(doc)[:1], ["books/diary/manifest"], "a label word finds its manifest first")
+    t.eq(doc["type"], "Collection", "results are a Collection")
+    t.check(doc["items"] and doc["items"][0].get("thumbnail"), "results have thumbnails")
+    t.eq(_hits(_search(srv, t, "Jane")), ["books/diary/manifest"], "a metadata value")
+    t.eq(_hits(_search(srv, t, "seal")), ["books/letters/manifest"], "a canvas summary")
+    t.eq(_hits(_search(srv, t, "journal")), ["books/diary/manifest"], "a label in another language")
+    t.eq(_hits(_search(srv, t, "bound")), ["books/collection"], "a collection's summary")
+    t.eq(_hits(_search(srv, t, "Paris")), ["maps/paris.png/manifest"], "a loose image's label from metadata.csv")
+    t.eq(_hits(_search(srv, t, "trav")), ["books/diary/manifest"], "words match as prefixes")
+    t.eq(_hits(_search(srv, t, "travel diary")), ["books/diary/manifest"], "all words must match")
+    t.eq(_hits(_search(srv, t, "travel letters")), [], "no item has both")
+    t.eq(_hits(_search(srv, t, 'OR "x" NEAR(')), [], "query syntax is only text")
+    for q, status in [("", 400), ("!!!", 400)]:
+        s, _, _ = srv.get("/iiif/collections/search?q=" + q)
+        t.eq(s, status, "q=%r" % q)
+    for extra in ["&page=0", "&page=x", "&page=1001"]:
+        s, _, _ = srv.get("/iiif/collections/search?q=diary" + extra)
+        t.eq(s, 400, extra)
+    s, _, _ = srv.get("/iiif/collections/search")
+    t.eq(s, 400, "no q")
+
+
+def test_search_pages(srv, t):
+    first = _search(srv, t, "needle")
+    hits = _hits(first)
+    t.eq(len(hits), 20, "20 results a page")
+    more = first["items"][-1]
+    t.check(more["type"] == "Collection" and "page=2" in more["id"], "the last item links the next page: %r" % more)
+    t.check("1-20 of 25" in first["summary"]["en"][0], "summary counts: %r" % first["summary"])
+    second = _search(srv, t, "needle", 2)
+    t.eq(len(_hits(second)), 5, "the rest on page 2")
+    t.check(all(i["type"] != "Collection" or "page=" not in i["id"] for i in second["items"]), "no page 3")
+    t.eq(len(set(hits) | set(_hits(second))), 25, "every item once")
+
+
+def test_search_follows_changes(srv, t):
+    yml = os.path.join(SERVER_ROOT, "books", "letters", "manifest.yml")
+    with open(yml, encoding="utf-8") as f:
+        old = f.read()
+    try:
+        _write(yml, old.replace("label: Letters", "label: Correspondence"))
+        t.eq(_hits(_search(srv, t, "correspondence")), ["books/letters/manifest"], "a new label is found at once")
+        _image(os.path.join(SERVER_ROOT, "books", "fresh", "a.png"), (16, 16), (5, 5, 5))
+        t.eq(_hits(_search(srv, t, "fresh")), ["books/fresh/manifest"], "a new folder is found")
+        shutil.rmtree(os.path.join(SERVER_ROOT, "books", "fresh"))
+        t.eq(_hits(_search(srv, t, "fresh")), [], "a removed folder is gone")
+    finally:
+        _write(yml, old)
+        shutil.rmtree(os.path.join(SERVER_ROOT, "books", "fresh"), ignore_errors=True)

@@ -84,5 +84,34 @@ int main(void)
     snprintf(big + n, sizeof(big) - n, "/manifest");
     T_CHECK(ts_proute_parse(big, strlen(big), &r, &err) == -1 && (err.status == 414 || err.status == 400),
             "a path longer than the buffer: %d", err.status);
+    /* query parameters */
+    static const struct {
+        const char *qs, *name;
+        int rc;
+        const char *value;
+    } params[] = {
+        {"q=diary", "q", 1, "diary"},
+        {"q=jane+doe&page=2", "q", 1, "jane doe"},
+        {"q=jane+doe&page=2", "page", 1, "2"},
+        {"page=2&q=caf%C3%A9", "q", 1, "caf\xc3\xa9"},
+        {"qq=1&q=x", "q", 1, "x"},
+        {"q", "q", 1, ""},
+        {"q=", "q", 1, ""},
+        {"x=1", "q", 0, ""},
+        {"", "q", 0, ""},
+        {"q=%zz", "q", -1, ""},
+        {"q=%4", "q", -1, ""},
+        {"q=a%00b", "q", -1, ""},
+        {"q=a;page=3", "page", 1, "3"},
+    };
+    for (size_t k = 0; k < sizeof(params) / sizeof(params[0]); k++) {
+        char out[64] = "";
+        int rc = ts_query_param(params[k].qs, strlen(params[k].qs), params[k].name, out, sizeof(out));
+        T_CHECK(rc == params[k].rc, "param %s in '%s': %d, want %d", params[k].name, params[k].qs, rc, params[k].rc);
+        if (rc == 1)
+            T_STREQ(out, params[k].value, params[k].qs);
+    }
+    char tiny[4];
+    T_CHECK(ts_query_param("q=toolong", 9, "q", tiny, sizeof(tiny)) == -1, "a value too long for the buffer");
     return t_done();
 }

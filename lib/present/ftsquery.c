@@ -1,0 +1,34 @@
+/*
+ * ftsquery.c: search-box text to FTS5.
+ */
+#include "present/ftsquery.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+/* ASCII letters and digits, and every byte of a multi-byte UTF-8 sequence, are word bytes. */
+static bool word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+int ts_fts_query(const char *text, struct ts_buf *out)
+{
+    int terms = 0;
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p != '\0' && terms < TS_FTS_MAX_TERMS) {
+        while (*p != '\0' && !word_byte(*p))
+            p++;
+        const unsigned char *w = p;
+        while (*p != '\0' && word_byte(*p))
+            p++;
+        if (p == w)
+            break;
+        /* a word of word bytes holds no quote: it can be quoted as it is */
+        if ((terms > 0 && ts_buf_adds(out, " ") != 0) || ts_buf_adds(out, "\"") != 0 ||
+            ts_buf_add(out, (const char *)w, (size_t)(p - w)) != 0 || ts_buf_adds(out, "\"*") != 0)
+            return -1;
+        terms++;
+    }
+    return terms;
+}
