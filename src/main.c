@@ -264,6 +264,7 @@ static int cli_probe(void *ctx, const char *rel, struct ts_pimage *out, struct t
         return -1;
     out->width = src.width;
     out->height = src.height;
+    out->exif = src.exif;
     ts_info_thumb_size(&src, (uint32_t)c->cfg->tile_size, &c->lim, 200, &out->thumb_w, &out->thumb_h);
     ts_source_release(&src);
     return 0;

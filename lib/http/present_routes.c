@@ -46,6 +46,7 @@ int ts_present_probe(void *ctx, const char *rel, struct ts_pimage *out, struct t
     }
     out->width = src->width;
     out->height = src->height;
+    out->exif = src->exif;
     ts_info_thumb_size(src, (uint32_t)srv->cfg->tile_size, &srv->limits, 200, &out->thumb_w, &out->thumb_h);
     if (private_src)
         ts_source_release(&own);

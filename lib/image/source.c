@@ -258,6 +258,38 @@ static void probe_jpeg(struct ts_source *s)
     }
 }
 
+/* The raw value of EXIF field `name` of `im`, or false. */
+static bool exif_field(VipsImage *im, const char *name, char *out, size_t cap)
+{
+    const char *v = NULL;
+    if (vips_image_get_typeof(im, name) == 0 || vips_image_get_string(im, name, &v) != 0 || v == NULL)
+        return false;
+    return ts_exif_raw(v, out, cap) == 0 && out[0] != '\0';
+}
+
+static void read_exif(VipsImage *im, struct ts_exif *x)
+{
+    char v[256], ref[8];
+    if (exif_field(im, "exif-ifd2-DateTimeOriginal", v, sizeof(v)) && ts_exif_date(v, x->date) == 0) {
+        /* taken */
+    } else if (exif_field(im, "exif-ifd0-DateTime", v, sizeof(v)) && ts_exif_date(v, x->date) == 0) {
+        /* last changed: the best there is */
+    } else {
+        x->date[0] = '\0';
+    }
+    double lat, lon;
+    if (exif_field(im, "exif-ifd3-GPSLatitude", v, sizeof(v)) && exif_field(im, "exif-ifd3-GPSLatitudeRef", ref, sizeof(ref)) &&
+        ts_exif_degrees(v, ref, &lat) == 0 && exif_field(im, "exif-ifd3-GPSLongitude", v, sizeof(v)) &&
+        exif_field(im, "exif-ifd3-GPSLongitudeRef", ref, sizeof(ref)) && ts_exif_degrees(v, ref, &lon) == 0 &&
+        lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) {
+        x->has_gps = true;
+        x->lat = lat;
+        x->lon = lon;
+    }
+    if (!exif_field(im, "exif-ifd0-Copyright", x->copyright, sizeof(x->copyright)))
+        x->copyright[0] = '\0';
+}
+
 int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
 {
     memset(s, 0, sizeof(*s));
@@ -284,6 +316,7 @@ int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
     if (s->kind != TS_SRC_TIFF && vips_image_get_typeof(im, VIPS_META_ORIENTATION) != 0 &&
         vips_image_get_int(im, VIPS_META_ORIENTATION, &orientation) == 0 && orientation >= 1 && orientation <= 8)
         s->orientation = orientation;
+    read_exif(im, &s->exif);
     g_object_unref(im);
 
     switch (s->kind) {

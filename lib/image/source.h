@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "image/exif.h"
 #include "image/j2k.h"
 
 #define TS_MAX_LEVELS 24
@@ -58,6 +59,7 @@ struct ts_source {
     int orientation;             /* EXIF orientation 1-8 applied when serving */
     struct ts_stored_tiles jpeg[TS_MAX_LEVELS]; /* TIFF levels whose JPEG tiles can be sent as stored */
     struct ts_j2k_index *j2k;    /* JPEG 2000: the code-stream index, or NULL (then libvips reads it) */
+    struct ts_exif exif;         /* date, place and copyright from EXIF, for the Presentation API */
 };
 
 /** Reads the headers of the image file at `path`. 415 if it is not a readable image. */

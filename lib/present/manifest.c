@@ -288,6 +288,29 @@ static bool navplace_ids(json_t *obj, const char *obj_id)
     return true;
 }
 
+/*
+ * EXIF fills what the sidecars leave out: when (navDate), where (navPlace,
+ * a point) and whose (requiredStatement). Returns whether a navPlace was added.
+ */
+static bool exif_gaps(json_t *obj, const struct ts_exif *x)
+{
+    if (x->date[0] != '\0' && json_object_get(obj, "navDate") == NULL)
+        json_object_set_new(obj, "navDate", json_string(x->date));
+    if (x->copyright[0] != '\0' && json_object_get(obj, "requiredStatement") == NULL) {
+        json_t *v = json_string(x->copyright); /* NULL when not UTF-8 */
+        if (v != NULL)
+            json_object_set_new(obj, "requiredStatement",
+                                json_pack("{s:{s:[s]},s:{s:[o]}}", "label", "none", "Copyright", "value", "none", v));
+    }
+    if (x->has_gps && json_object_get(obj, "navPlace") == NULL) {
+        json_object_set_new(obj, "navPlace",
+                            json_pack("{s:s,s:[{s:s,s:{s:s,s:[f,f]}}]}", "type", "FeatureCollection", "features",
+                                      "type", "Feature", "geometry", "type", "Point", "coordinates", x->lon, x->lat));
+        return true;
+    }
+    return false;
+}
+
 struct build {
     const struct ts_present *p;
     const char *prefix;       /* the manifest's id prefix */
@@ -317,6 +340,7 @@ static json_t *canvas(struct build *b, const char *name, json_t *props, const st
         if (strcmp(k, "label") != 0)
             json_object_set(c, k, v);
     }
+    exif_gaps(c, &im->exif);
     if (navplace_ids(c, cid))
         b->navplace = true;
     json_object_set_new(c, "thumbnail", thumbnail_of(v3, im));
@@ -435,6 +459,7 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         b.navplace = true;
     json_t *items = json_array();
     json_t *first_thumb = NULL, *named_thumb = NULL;
+    struct ts_exif first_exif = {0};
     for (size_t i = 0; i < f->n_images; i++) {
         const char *img = f->images[i];
         char *rel = join(folder_rel, img);
@@ -449,6 +474,8 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         }
         json_t *props = f->kind == TS_P_IMAGE ? NULL : json_object_get(s.canvases, img);
         json_t *c = canvas(&b, img, props, &im);
+        if (json_array_size(items) == 0)
+            first_exif = im.exif;
         if (first_thumb == NULL)
             first_thumb = json_object_get(c, "thumbnail");
         if (s.thumbnail != NULL && strcmp(s.thumbnail, img) == 0)
@@ -482,6 +509,9 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         }
         json_object_set(doc, "thumbnail", first_thumb);
     }
+    /* the Manifest's own gaps: from its first image (navDate, navPlace, requiredStatement) */
+    if (exif_gaps(doc, &first_exif) && navplace_ids(doc, mid))
+        b.navplace = true;
     json_object_set_new(doc, "items", items);
     if (s.structures != NULL && json_array_size(s.structures) > 0 && f->kind != TS_P_IMAGE) {
         char *shown = f->rel[0] ? idf("%s/manifest.yml", f->rel) : strdup("manifest.yml");

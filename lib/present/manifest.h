@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "image/exif.h"
 #include "present/sidecar.h"
 #include "present/tree.h"
 
@@ -27,6 +28,7 @@
 struct ts_pimage {
     uint32_t width, height;     /* as served */
     uint32_t thumb_w, thumb_h;  /* a size the image service advertises, for thumbnails */
+    struct ts_exif exif;        /* fills navDate, navPlace and requiredStatement when the sidecars do not */
 };
 
 /* Probes the image at `rel` (relative to the root). Returns 0, or -1 with `err` set. */

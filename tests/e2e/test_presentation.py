@@ -89,6 +89,15 @@ colour: red
     _image(os.path.join(r, ".hidden", "h.png"), (10, 10), (0, 0, 0))
     os.makedirs(os.path.join(r, "empty"), exist_ok=True)
     _image(os.path.join(r, "loose.png"), (64, 32), (255, 0, 0))
+    # EXIF fills gaps: a photograph with a date, a place and a copyright, in a folder without sidecars
+    from PIL import Image
+    exif = Image.Exif()
+    exif[0x8298] = "Jane Doe (CC0)"
+    exif[0x8769] = {0x9003: "2018:07:14 09:08:07"}
+    exif[0x8825] = {1: "N", 2: (48.0, 51.0, 23.34), 3: "W", 4: (2.0, 21.0, 7.92)}
+    os.makedirs(os.path.join(r, "photos"), exist_ok=True)
+    Image.new("RGB", (64, 48), (100, 120, 140)).save(os.path.join(r, "photos", "a-exif.jpg"), exif=exif)
+    _image(os.path.join(r, "photos", "b-plain.png"), (64, 48), (1, 2, 3))
     # many items for paging search results
     for i in range(25):
         _image(os.path.join(r, "many", "item%02d" % i, "a.png"), (16, 16), (i, i, i))
@@ -141,9 +150,10 @@ def test_root_collection(srv, t):
     # subfolders in natural order, then loose images; hidden and empty folders left out
     t.eq([(i["type"], i["id"].split("/iiif/presentation/")[1]) for i in doc["items"]],
          [("Collection", "books/collection"), ("Manifest", "broken/manifest"), ("Collection", "many/collection"),
-          ("Collection", "maps/collection"), ("Manifest", "loose.png/manifest")], "root items")
-    t.eq(_labels(doc["items"]), ["Books", "broken", "many", "Maps", "loose"], "labels from sidecars, else names")
-    loose = doc["items"][4]
+          ("Collection", "maps/collection"), ("Manifest", "photos/manifest"), ("Manifest", "loose.png/manifest")],
+         "root items")
+    t.eq(_labels(doc["items"]), ["Books", "broken", "many", "Maps", "photos", "loose"], "labels from sidecars, else names")
+    loose = doc["items"][5]
     t.check(loose.get("thumbnail") and loose["thumbnail"][0]["service"][0]["type"] == "ImageService3",
             "a manifest entry has a thumbnail with its image service")
 
@@ -376,3 +386,30 @@ def test_search_follows_changes(srv, t):
     finally:
         _write(yml, old)
         shutil.rmtree(os.path.join(SERVER_ROOT, "books", "fresh"), ignore_errors=True)
+
+
+def test_exif_fills_gaps(srv, t):
+    doc, _ = _get(srv, "/iiif/presentation/photos/manifest", t)
+    if doc is None:
+        return
+    _valid(t, doc, "manifest with EXIF gaps filled")
+    a, b = doc["items"]
+    t.eq(a.get("navDate"), "2018-07-14T09:08:07Z", "canvas navDate from DateTimeOriginal")
+    t.eq(a.get("requiredStatement"), {"label": {"none": ["Copyright"]}, "value": {"none": ["Jane Doe (CC0)"]}},
+         "canvas requiredStatement from Copyright")
+    coords = a.get("navPlace", {}).get("features", [{}])[0].get("geometry", {}).get("coordinates", [0, 0])
+    t.check(abs(coords[1] - 48.856483) < 1e-5 and abs(coords[0] + 2.3522) < 1e-5, "canvas navPlace from GPS: %r" % coords)
+    t.check("navDate" not in b and "navPlace" not in b and "requiredStatement" not in b, "no EXIF, no gaps filled")
+    t.eq(doc.get("navDate"), "2018-07-14T09:08:07Z", "the manifest's navDate from its first image")
+    t.check(doc.get("navPlace", {}).get("id", "").startswith(doc["id"]), "the manifest's navPlace, with an id")
+    t.eq(doc["@context"][0], "http://iiif.io/api/extension/navplace/context.json", "navPlace context")
+    # a sidecar value wins over EXIF
+    yml = os.path.join(SERVER_ROOT, "photos", "manifest.yml")
+    try:
+        _write(yml, "requiredStatement: From the sidecar\ncanvases:\n  a-exif.jpg: {navDate: 1900}\n")
+        doc, _ = _get(srv, "/iiif/presentation/photos/manifest", t)
+        if doc is not None:
+            t.eq(doc["requiredStatement"]["value"], {"none": ["From the sidecar"]}, "sidecar requiredStatement wins")
+            t.eq(doc["items"][0].get("navDate"), "1900-01-01T00:00:00Z", "sidecar canvas navDate wins")
+    finally:
+        os.remove(yml)
