@@ -17,6 +17,7 @@ all: build
 
 deps:
 	@scripts/deps.sh
+	@scripts/viewer-deps.sh
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) -Dwerror=true
@@ -34,6 +35,7 @@ run: build
 	./$(BUILD)/tessera serve --host 127.0.0.1 --port $(PORT)
 
 test: build asan
+	@scripts/test-deps.sh
 	@scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
 
 unit: build

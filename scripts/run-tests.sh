@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every test suite and prints one summary line: "N passed, N failed".
-#   scripts/run-tests.sh BUILD [ASAN_BUILD]   unit + e2e, plain and sanitized
+#   scripts/run-tests.sh BUILD [ASAN_BUILD]   unit + e2e, plain and sanitized, and the browser tests
 #   scripts/run-tests.sh --unit-only BUILD
 # Each suite prints "# passed N failed M" as its last summary line; a suite
 # that dies before printing one counts as one failure.
@@ -67,6 +67,8 @@ if [ "$unit_only" -eq 0 ]; then
     if [ -n "$ASAN_BUILD" ]; then
         run_suite "e2e (asan+ubsan)" $PY "$ROOT/tests/e2e/run.py" --binary "$ASAN_BUILD/tessera" --sanitized
     fi
+    # the viewer pages in Debian's chromium (scripts/test-deps.sh, scripts/viewer-deps.sh)
+    run_suite "browser" node "$ROOT/tests/browser/viewer.mjs" --binary "$BUILD/tessera"
 fi
 
 echo "$total_pass passed, $total_fail failed"

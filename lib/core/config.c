@@ -47,6 +47,7 @@ const struct ts_config_key ts_config_keys[] = {
     KEY(spool_dir, TS_CONF_STRING, "/tmp", 0, 0, "folder for those spool files (they have no name and vanish when sent)"),
     KEY(cache_control, TS_CONF_STRING, "public, max-age=86400", 0, 0, "Cache-Control header for images and info.json (empty for none)"),
     KEY(cache_mb, TS_CONF_INT, "256", 0, 1048576, "memory for cached responses (encoded images, info.json), in MiB; 0 turns the cache off"),
+    KEY(viewer_dir, TS_CONF_STRING, "", 0, 0, "node_modules folder with the viewer packages (openseadragon, mirador); empty: the one scripts/viewer-deps.sh fills in the source tree"),
     KEY(search_db, TS_CONF_STRING, "", 0, 0, "file of the search index (SQLite); empty keeps it in memory, rebuilt from the folders at start"),
     KEY(search_rescan, TS_CONF_INT, "10", 0, 86400, "seconds after which a search first brings the index up to date with the folders (0: before every search)"),
     KEY(meta_cache_mb, TS_CONF_INT, "64", 0, 65536, "memory for image metadata (sizes, pyramid levels), in MiB; 0 turns it off"),

@@ -52,6 +52,7 @@ struct ts_config {
     int64_t cache_mb;       /* response cache budget in MiB; 0 = off */
     int64_t meta_cache_mb;  /* metadata cache budget in MiB; 0 = off */
     char *search_db;        /* search index file; "" = in memory */
+    char *viewer_dir;       /* node_modules with the viewer packages; "" = the source tree's */
     int64_t search_rescan;  /* seconds */
     char *access_log;       /* "-" = stderr, "off", or a file path */
     char *log_level;        /* error, warn, info, debug */

@@ -12,6 +12,9 @@
 #include "core/buf.h"
 #include "http/iiif_routes.h"
 #include "http/present_routes.h"
+#include "http/viewer.h"
+#include "http/server.h"
+#include "present/manifest.h"
 #include "http/respond.h"
 #include "iiif/ident.h"
 
@@ -111,11 +114,12 @@ static void walk_dir(struct walk *w, const char *rel, int depth)
                 ts_buf_adds(w->html, "<li><code>");
                 ts_buf_add_html(w->html, relp);
                 ts_buf_addf(w->html,
-                            "</code> &mdash; <a href=\"%s/iiif/3/%s/info.json\">info.json (3.0)</a>"
+                            "</code> &mdash; <a href=\"/viewer/image/%s\">view</a>"
+                            " &middot; <a href=\"%s/iiif/3/%s/info.json\">info.json (3.0)</a>"
                             " &middot; <a href=\"%s/iiif/2/%s/info.json\">info.json (2.1)</a>"
                             " &middot; <a href=\"%s/iiif/3/%s/full/max/0/default.jpg\">full size</a>"
                             " &middot; <a href=\"%s/iiif/3/%s/full/!400,400/0/default.jpg\">thumbnail</a></li>\n",
-                            w->base, id.data, w->base, id.data, w->base, id.data, w->base, id.data);
+                            id.data, w->base, id.data, w->base, id.data, w->base, id.data, w->base, id.data);
                 w->count++;
             }
             ts_buf_release(&id);
@@ -124,6 +128,83 @@ static void walk_dir(struct walk *w, const char *rel, int depth)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+}
+
+/* The first text of a language map. */
+static const char *first_text(const json_t *map)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)map, k, v)
+    {
+        if (json_is_string(json_array_get(v, 0)))
+            return json_string_value(json_array_get(v, 0));
+    }
+    return "";
+}
+
+/*
+ * The Presentation tree, browsable: the items of the Collection at `rel`
+ * with thumbnails, links to their viewer and to their IIIF JSON; Collections
+ * open in place (a list nested below them), up to a few levels.
+ */
+static void list_collection(struct ts_buf *html, const struct ts_present *p, const char *rel, int depth)
+{
+    struct ts_pfolder f;
+    struct ts_error err;
+    if (depth > 3 || ts_pfolder_open(p->resolver, rel, &f, &err) != 0)
+        return;
+    if (f.kind != TS_P_COLLECTION) {
+        ts_pfolder_release(&f);
+        return;
+    }
+    json_t *doc = ts_collection_build(p, &f, &err);
+    ts_pfolder_release(&f);
+    size_t i;
+    json_t *it;
+    ts_buf_adds(html, "<ul class=\"items\">\n");
+    json_array_foreach(json_object_get(doc, "items"), i, it)
+    {
+        const char *id = json_string_value(json_object_get(it, "id"));
+        const char *type = json_string_value(json_object_get(it, "type"));
+        const char *at = id != NULL ? strstr(id, "/iiif/presentation/") : NULL;
+        if (at == NULL || type == NULL)
+            continue;
+        bool collection = strcmp(type, "Collection") == 0;
+        /* the item's path: between /iiif/presentation/ and /manifest or /collection, decoded */
+        const char *start = at + 19;
+        const char *end = strrchr(start, '/');
+        char child[4096];
+        size_t len = 0;
+        if (end == NULL || iiif_percent_decode(start, (size_t)(end - start), child, sizeof(child), &len, &err) != 0)
+            continue;
+        ts_buf_adds(html, "<li>");
+        const char *thumb = json_string_value(json_object_get(json_array_get(json_object_get(it, "thumbnail"), 0), "id"));
+        struct ts_buf link;
+        ts_buf_init(&link, 8192);
+        ts_viewer_link(&link, child, collection);
+        if (thumb != NULL) {
+            ts_buf_adds(html, "<a href=\"");
+            ts_buf_add_html(html, link.data ? link.data : "");
+            ts_buf_adds(html, "\"><img loading=\"lazy\" alt=\"\" height=\"64\" src=\"");
+            ts_buf_add_html(html, thumb);
+            ts_buf_adds(html, "\"></a> ");
+        }
+        ts_buf_adds(html, collection ? "<b>" : "");
+        ts_buf_add_html(html, first_text(json_object_get(it, "label")));
+        ts_buf_adds(html, collection ? "</b>" : "");
+        ts_buf_adds(html, " &mdash; <a href=\"");
+        ts_buf_add_html(html, link.data ? link.data : "");
+        ts_buf_adds(html, "\">view</a> &middot; <a href=\"");
+        ts_buf_add_html(html, id);
+        ts_buf_adds(html, collection ? "\">collection JSON</a>" : "\">manifest JSON</a>");
+        ts_buf_release(&link);
+        if (collection)
+            list_collection(html, p, child, depth + 1);
+        ts_buf_adds(html, "</li>\n");
+    }
+    ts_buf_adds(html, "</ul>\n");
+    json_decref(doc);
 }
 
 static void run_index(struct ts_job *job)
@@ -135,10 +216,20 @@ static void run_index(struct ts_job *job)
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                        "<title>tessera</title>"
                        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
-                       "line-height:1.5}code{font-size:1.05em}li{margin:.2rem 0}</style></head><body>\n"
+                       "line-height:1.5}code{font-size:1.05em}li{margin:.2rem 0}ul.items{list-style:none;"
+                       "padding-left:1rem}img{vertical-align:middle;border-radius:3px}</style></head><body>\n"
                        "<h1>tessera</h1>\n<p>IIIF Image API 3.0 at <code>/iiif/3/</code> and 2.1 at "
-                       "<code>/iiif/2/</code>. Identifiers are paths under the image root, with <code>/</code> "
-                       "written <code>%2F</code>.</p>\n<h2>Images</h2>\n<ul>\n");
+                       "<code>/iiif/2/</code>; Presentation API 3.0 at <a href=\"/iiif/presentation/collection\">"
+                       "<code>/iiif/presentation/collection</code></a>; search at "
+                       "<code>/iiif/collections/search?q=</code>.</p>\n"
+                       "<form action=\"/iiif/collections/search\"><input name=\"q\" placeholder=\"Search labels and "
+                       "metadata\"> <button>Search</button></form>\n"
+                       "<h2>Collections and manifests</h2>\n<p><a href=\"/viewer/collection\">View everything</a> "
+                       "in Mirador.</p>\n");
+    struct ts_present p = {j->base, &j->d.srv->resolver, ts_present_probe, j->d.srv, NULL};
+    list_collection(&html, &p, "", 0);
+    ts_buf_adds(&html, "<h2>Images</h2>\n<p>Identifiers are paths under the image root, with <code>/</code> written "
+                       "<code>%2F</code>.</p>\n<ul>\n");
     struct walk w = {&j->d.srv->resolver, &html, j->base, 0};
     walk_dir(&w, "", 0);
     if (w.count == 0)
@@ -183,6 +274,7 @@ static const struct route {
     {"/iiif/2/", on_iiif2},
     {"/iiif/presentation", ts_present_handle},
     {"/iiif/collections/search", ts_present_search_handle},
+    {"/viewer", ts_viewer_handle},
     {"/health", on_health},
     {"/", on_index},
 };

@@ -233,6 +233,7 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     s->search = ts_search_open(cfg->search_db, (int)cfg->search_rescan, err);
     if (s->search == NULL)
         goto fail;
+    ts_viewer_init(&s->viewer, cfg->viewer_dir[0] != '\0' ? cfg->viewer_dir : TS_VIEWER_DIR);
 
     if (strcmp(cfg->access_log, "-") == 0) {
         s->access_log = stderr;
@@ -414,6 +415,7 @@ void ts_server_release(struct ts_server *s)
     ts_cache_free(s->meta);
     ts_search_close(s->search);
     s->search = NULL;
+    ts_viewer_release(&s->viewer);
     s->meta = NULL;
     if (s->loops != NULL) {
         /* each loop took itself apart on its thread (loop_close) */

@@ -17,6 +17,7 @@
 #include "cache/cache.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "http/viewer.h"
 #include "iiif/plan.h"
 #include "image/render.h"
 #include "resolve/fs.h"
@@ -43,6 +44,7 @@ struct ts_server {
     struct ts_cache *responses;        /* encoded images and info.json; NULL when off */
     struct ts_cache *meta;             /* identifier -> file and probed source */
     struct ts_search *search;          /* the Presentation search index */
+    struct ts_viewer viewer;           /* viewer assets */
     uint64_t settings_gen;             /* hash of the settings that change response bytes (part of every ETag) */
     FILE *access_log;                  /* NULL when off */
     bool own_access_log;

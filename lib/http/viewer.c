@@ -1,0 +1,267 @@
+/*
+ * viewer.c: viewer pages and their assets.
+ */
+#include "http/viewer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "http/iiif_routes.h"
+#include "http/respond.h"
+#include "http/server.h"
+#include "iiif/ident.h"
+#include "present/manifest.h"
+#include "present/route.h"
+
+#define ASSET_CACHE "public, max-age=31536000, immutable"
+
+static void read_version(const char *dir, const char *pkg, char out[32])
+{
+    char path[PATH_MAX];
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "%s/%s/package.json", dir, pkg);
+    json_error_t e;
+    json_t *j = json_load_file(path, 0, &e);
+    const char *v = json_string_value(json_object_get(j, "version"));
+    if (v != NULL && strlen(v) < 32 && strspn(v, "0123456789.-abcdefghijklmnopqrstuvwxyz") == strlen(v))
+        snprintf(out, 32, "%s", v);
+    json_decref(j);
+}
+
+void ts_viewer_init(struct ts_viewer *v, const char *dir)
+{
+    memset(v, 0, sizeof(*v));
+    char real[PATH_MAX];
+    if (dir == NULL || realpath(dir, real) == NULL)
+        return;
+    v->dir = strdup(real);
+    read_version(real, "openseadragon", v->osd_version);
+    read_version(real, "mirador", v->mirador_version);
+    if (v->osd_version[0] == '\0' || v->mirador_version[0] == '\0')
+        ts_log_warn("viewer assets missing in %s (run scripts/viewer-deps.sh): the /viewer/ pages will answer 503", real);
+}
+
+void ts_viewer_release(struct ts_viewer *v)
+{
+    free(v->dir);
+    memset(v, 0, sizeof(*v));
+}
+
+void ts_viewer_link(struct ts_buf *out, const char *rel, bool collection)
+{
+    ts_buf_adds(out, collection ? "/viewer/collection" : "/viewer/manifest");
+    if (rel[0] != '\0') {
+        ts_buf_adds(out, "/");
+        ts_present_path_encode(rel, out);
+    }
+}
+
+static const char *type_of(const char *name)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".js", "text/javascript; charset=utf-8"}, {".mjs", "text/javascript; charset=utf-8"},
+                 {".css", "text/css; charset=utf-8"},        {".png", "image/png"},
+                 {".svg", "image/svg+xml"},                  {".map", "application/json"},
+                 {".json", "application/json"}};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        size_t k = strlen(types[i].ext);
+        if (n > k && strcmp(name + n - k, types[i].ext) == 0)
+            return types[i].type;
+    }
+    return NULL;
+}
+
+/* /assets/{pkg}-{version}/{file}: only the built files of the two packages. */
+static int asset(h2o_req_t *req, const struct ts_viewer *v, const char *rest, size_t n)
+{
+    char want[PATH_MAX];
+    if (n >= sizeof(want) || v->dir == NULL) {
+        ts_http_errorf(req, 404, "no such viewer asset");
+        return 0;
+    }
+    memcpy(want, rest, n);
+    want[n] = '\0';
+    char osd[64], mir[64];
+    snprintf(osd, sizeof(osd), "openseadragon-%s/", v->osd_version);
+    snprintf(mir, sizeof(mir), "mirador-%s/", v->mirador_version);
+    const char *file, *sub;
+    if (v->osd_version[0] && strncmp(want, osd, strlen(osd)) == 0) {
+        file = want + strlen(osd);
+        sub = "openseadragon/build/openseadragon";
+    } else if (v->mirador_version[0] && strncmp(want, mir, strlen(mir)) == 0) {
+        file = want + strlen(mir);
+        sub = "mirador/dist";
+    } else {
+        ts_http_errorf(req, 404, "no such viewer asset (the URL names the package version)");
+        return 0;
+    }
+    const char *type = type_of(file);
+    if (type == NULL || strstr(file, "..") != NULL || file[0] == '/' || file[0] == '.' || strchr(file, '\\') != NULL) {
+        ts_http_errorf(req, 404, "no such viewer asset");
+        return 0;
+    }
+    char path[PATH_MAX], base[PATH_MAX], real[PATH_MAX];
+    snprintf(base, sizeof(base), "%s/%s", v->dir, sub);
+    if (snprintf(path, sizeof(path), "%s/%s", base, file) >= (int)sizeof(path) || realpath(path, real) == NULL ||
+        strncmp(real, v->dir, strlen(v->dir)) != 0) {
+        ts_http_errorf(req, 404, "no such viewer asset");
+        return 0;
+    }
+    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        ts_http_errorf(req, 404, "no such viewer asset");
+        return 0;
+    }
+    ts_http_header(req, "cache-control", ASSET_CACHE);
+    ts_http_send_file(req, 200, type, fd, (size_t)st.st_size);
+    return 0;
+}
+
+/* A string as a JavaScript literal inside <script>: JSON, with "</" kept from closing the element. */
+static void js_string(struct ts_buf *out, const char *s)
+{
+    json_t *j = json_string(s);
+    char *d = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    for (const char *p = d != NULL ? d : "\"\""; *p != '\0'; p++) {
+        if (p[0] == '<' && p[1] == '/')
+            ts_buf_adds(out, "<\\/");
+        else if (p[0] == '<')
+            ts_buf_adds(out, "\\u003c");
+        else
+            ts_buf_add(out, p, 1);
+        if (p[0] == '<' && p[1] == '/')
+            p++;
+    }
+    free(d);
+    json_decref(j);
+}
+
+static void page_head(struct ts_buf *b, const char *title)
+{
+    ts_buf_adds(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
+    ts_buf_add_html(b, title);
+    ts_buf_adds(b, " - tessera</title><style>html,body{margin:0;height:100%;font-family:system-ui,sans-serif}"
+                   "#v{position:absolute;top:2.2rem;left:0;right:0;bottom:0}header{height:2.2rem;line-height:2.2rem;"
+                   "padding:0 .8rem;background:#222;color:#eee}header a{color:#9cf}</style></head><body>\n"
+                   "<header><a href=\"/\">tessera</a> &middot; ");
+    ts_buf_add_html(b, title);
+    ts_buf_adds(b, "</header>\n<div id=\"v\"></div>\n");
+}
+
+static void send_page(h2o_req_t *req, struct ts_buf *b)
+{
+    if (b->data == NULL) {
+        ts_http_errorf(req, 500, "out of memory");
+        return;
+    }
+    size_t len;
+    char *html = ts_buf_take(b, &len);
+    ts_http_header(req, "cache-control", "no-cache");
+    ts_http_send(req, 200, "text/html; charset=utf-8", html, len, free);
+}
+
+int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
+{
+    struct ts_server *srv = ((struct ts_loop *)req->conn->ctx)->srv;
+    const struct ts_viewer *v = &srv->viewer;
+    if (n > 8 && memcmp(rest, "/assets/", 8) == 0)
+        return asset(req, v, rest + 8, n - 8);
+    if (v->osd_version[0] == '\0' || v->mirador_version[0] == '\0') {
+        ts_http_header(req, "retry-after", "3600");
+        ts_http_errorf(req, 503, "the viewer assets are not installed: run scripts/viewer-deps.sh (npm ci in viewer/)");
+        return 0;
+    }
+    struct ts_buf base;
+    ts_buf_init(&base, 4096);
+    if (ts_request_base(req, &base) != 0 || base.data == NULL) {
+        ts_buf_release(&base);
+        ts_http_errorf(req, 400, "the request's Host or forwarding headers do not make a usable URL");
+        return 0;
+    }
+    struct ts_buf b;
+    ts_buf_init(&b, 1 << 16);
+    if (n > 7 && memcmp(rest, "/image/", 7) == 0) {
+        /* /viewer/image/{identifier, %2F-encoded as in the Image API} */
+        char id[IIIF_IDENT_MAX + 1];
+        struct ts_error err;
+        if (iiif_ident_decode(rest + 7, n - 7, id, sizeof(id), &err) != 0) {
+            ts_buf_release(&base);
+            ts_buf_release(&b);
+            ts_http_error(req, &err);
+            return 0;
+        }
+        struct ts_buf info;
+        ts_buf_init(&info, 1 << 14);
+        ts_buf_addf(&info, "%s/iiif/3/", base.data);
+        iiif_ident_encode(id, &info);
+        ts_buf_adds(&info, "/info.json");
+        page_head(&b, id);
+        ts_buf_addf(&b, "<script src=\"/viewer/assets/openseadragon-%s/openseadragon.min.js\"></script>\n<script>\n"
+                        "window.viewer = OpenSeadragon({id: \"v\", prefixUrl: \"/viewer/assets/openseadragon-%s/images/\","
+                        " showNavigator: true, drawer: \"canvas\", crossOriginPolicy: \"Anonymous\", tileSources: [",
+                    v->osd_version, v->osd_version);
+        js_string(&b, info.data != NULL ? info.data : "");
+        ts_buf_adds(&b, "]});\n</script>\n</body></html>\n");
+        ts_buf_release(&info);
+    } else if ((n > 10 && memcmp(rest, "/manifest/", 10) == 0) || (n >= 11 && memcmp(rest, "/collection", 11) == 0)) {
+        bool collection = rest[1] == 'c';
+        const char *p = rest + (collection ? 11 : 10);
+        size_t pn = n - (size_t)(p - rest);
+        /* reuse the Presentation URL parser: {path}/manifest or [{path}/]collection */
+        struct ts_buf url;
+        ts_buf_init(&url, 1 << 14);
+        if (collection && pn > 0 && p[0] == '/') {
+            ts_buf_add(&url, p, pn);
+        } else if (!collection) {
+            ts_buf_adds(&url, "/");
+            ts_buf_add(&url, p, pn);
+        }
+        ts_buf_adds(&url, collection ? "/collection" : "/manifest");
+        struct ts_proute r;
+        struct ts_error err;
+        if ((collection && pn > 0 && p[0] != '/') || url.data == NULL ||
+            ts_proute_parse(url.data, url.len, &r, &err) != 0) {
+            ts_buf_release(&url);
+            ts_buf_release(&base);
+            ts_buf_release(&b);
+            ts_http_errorf(req, 404, "not a viewer page: /viewer/manifest/{path} or /viewer/collection[/{path}]");
+            return 0;
+        }
+        struct ts_buf doc;
+        ts_buf_init(&doc, 1 << 14);
+        ts_present_prefix(base.data, r.path, &doc);
+        ts_buf_adds(&doc, collection ? "/collection" : "/manifest");
+        page_head(&b, r.path[0] ? r.path : "Collection");
+        ts_buf_addf(&b, "<script src=\"/viewer/assets/mirador-%s/mirador.min.js\"></script>\n<script>\n"
+                        "window.miradorInstance = Mirador.viewer({id: \"v\", windows: [{manifestId: ",
+                    v->mirador_version);
+        js_string(&b, doc.data != NULL ? doc.data : "");
+        ts_buf_adds(&b, "}], window: {allowClose: false}, workspaceControlPanel: {enabled: false}});\n"
+                        "</script>\n</body></html>\n");
+        ts_buf_release(&doc);
+        ts_buf_release(&url);
+    } else {
+        ts_buf_release(&base);
+        ts_buf_release(&b);
+        ts_http_errorf(req, 404,
+                       "not a viewer page: /viewer/image/{identifier}, /viewer/manifest/{path}, /viewer/collection");
+        return 0;
+    }
+    ts_buf_release(&base);
+    send_page(req, &b);
+    return 0;
+}
