@@ -19,6 +19,7 @@
 #include "image/render.h"
 #include "image/source.h"
 #include "json/info.h"
+#include "present/export.h"
 #include "present/manifest.h"
 #include "resolve/fs.h"
 
@@ -89,6 +90,8 @@ static void usage(FILE *out)
                  "                                   prepare an image for fast serving\n"
                  "  tessera manifest DIR [--root ROOT] [--base-url URL]\n"
                  "                                   print the Presentation 3.0 manifest or collection of DIR\n"
+                 "  tessera export DIR OUT --base-url URL\n"
+                 "                                   write a static IIIF site (level-0 tiles, manifests, viewers)\n"
                  "  tessera help                     this text and every setting\n"
                  "  tessera version\n\n"
                  "With no --root, serve shows the bundled sample images.\n\n",
@@ -371,6 +374,59 @@ out:
     return rc;
 }
 
+/*
+ * tessera export DIR OUT --base-url URL: a static IIIF site of DIR in OUT
+ * (present/export.h) for a web host that will serve OUT at URL.
+ */
+static int cmd_export(const char *argv0, int argc, char **argv)
+{
+    const char *dir = NULL, *out = NULL;
+    char *rest[64];
+    int nrest = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0 && dir == NULL)
+            dir = argv[i];
+        else if (strncmp(argv[i], "--", 2) != 0 && out == NULL)
+            out = argv[i];
+        else if (nrest < 64)
+            rest[nrest++] = argv[i];
+    }
+    if (dir == NULL || out == NULL) {
+        fprintf(stderr, "usage: tessera export DIR OUT --base-url URL\n");
+        return 2;
+    }
+    struct ts_config cfg;
+    if (load_config(&cfg, nrest, rest) != 0)
+        return 2;
+    if (cfg.base_url[0] == '\0') {
+        fprintf(stderr, "tessera export: give --base-url, the URL the site will be served at (ids are absolute)\n");
+        ts_config_release(&cfg);
+        return 2;
+    }
+    ts_config_set(&cfg, "root", dir, NULL);
+    struct ts_error err;
+    if (ts_image_init(argv0, (int)cfg.vips_threads, &err) != 0) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        ts_config_release(&cfg);
+        return 1;
+    }
+    struct ts_buf base;
+    ts_buf_init(&base, 8192);
+    struct ts_pubbase_in in = {.configured = cfg.base_url, .fallback_host = "localhost"};
+    ts_pubbase(&in, &base);
+    struct ts_export_stats st;
+    int rc = ts_export(&cfg, out, base.data ? base.data : cfg.base_url, isatty(STDERR_FILENO) != 0, &st, &err);
+    if (rc != 0)
+        fprintf(stderr, "tessera export: %s\n", err.msg);
+    else
+        fprintf(stderr, "tessera export: %ld images, %ld tiles and sizes, %ld documents in %s%s\n", st.images, st.tiles,
+                st.documents, out, st.problems ? " (with problems: see above)" : "");
+    ts_buf_release(&base);
+    ts_config_release(&cfg);
+    ts_image_shutdown();
+    return rc != 0 ? 1 : st.problems ? 1 : 0;
+}
+
 static int cmd_convert(const char *argv0, int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *format = NULL;
@@ -447,6 +503,8 @@ int main(int argc, char **argv)
         return cmd_convert(argv[0], argc - 2, argv + 2);
     if (strcmp(cmd, "manifest") == 0)
         return cmd_manifest(argv[0], argc - 2, argv + 2);
+    if (strcmp(cmd, "export") == 0)
+        return cmd_export(argv[0], argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;

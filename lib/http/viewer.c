@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "iiif/ident.h"
 #include "present/manifest.h"
+#include "present/pages.h"
 #include "present/route.h"
 
 #define ASSET_CACHE "public, max-age=31536000, immutable"
@@ -130,38 +131,6 @@ static int asset(h2o_req_t *req, const struct ts_viewer *v, const char *rest, si
     return 0;
 }
 
-/* A string as a JavaScript literal inside <script>: JSON, with "</" kept from closing the element. */
-static void js_string(struct ts_buf *out, const char *s)
-{
-    json_t *j = json_string(s);
-    char *d = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    for (const char *p = d != NULL ? d : "\"\""; *p != '\0'; p++) {
-        if (p[0] == '<' && p[1] == '/')
-            ts_buf_adds(out, "<\\/");
-        else if (p[0] == '<')
-            ts_buf_adds(out, "\\u003c");
-        else
-            ts_buf_add(out, p, 1);
-        if (p[0] == '<' && p[1] == '/')
-            p++;
-    }
-    free(d);
-    json_decref(j);
-}
-
-static void page_head(struct ts_buf *b, const char *title)
-{
-    ts_buf_adds(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
-    ts_buf_add_html(b, title);
-    ts_buf_adds(b, " - tessera</title><style>html,body{margin:0;height:100%;font-family:system-ui,sans-serif}"
-                   "#v{position:absolute;top:2.2rem;left:0;right:0;bottom:0}header{height:2.2rem;line-height:2.2rem;"
-                   "padding:0 .8rem;background:#222;color:#eee}header a{color:#9cf}</style></head><body>\n"
-                   "<header><a href=\"/\">tessera</a> &middot; ");
-    ts_buf_add_html(b, title);
-    ts_buf_adds(b, "</header>\n<div id=\"v\"></div>\n");
-}
-
 static void send_page(h2o_req_t *req, struct ts_buf *b)
 {
     if (b->data == NULL) {
@@ -209,13 +178,11 @@ int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
         ts_buf_addf(&info, "%s/iiif/3/", base.data);
         iiif_ident_encode(id, &info);
         ts_buf_adds(&info, "/info.json");
-        page_head(&b, id);
-        ts_buf_addf(&b, "<script src=\"/viewer/assets/openseadragon-%s/openseadragon.min.js\"></script>\n<script>\n"
-                        "window.viewer = OpenSeadragon({id: \"v\", prefixUrl: \"/viewer/assets/openseadragon-%s/images/\","
-                        " showNavigator: true, drawer: \"canvas\", crossOriginPolicy: \"Anonymous\", tileSources: [",
-                    v->osd_version, v->osd_version);
-        js_string(&b, info.data != NULL ? info.data : "");
-        ts_buf_adds(&b, "]});\n</script>\n</body></html>\n");
+        struct ts_buf assets;
+        ts_buf_init(&assets, 8192);
+        ts_buf_addf(&assets, "%s/viewer/assets", base.data);
+        ts_page_osd(&b, id, assets.data ? assets.data : "", v->osd_version, info.data ? info.data : "", "/");
+        ts_buf_release(&assets);
         ts_buf_release(&info);
     } else if ((n > 10 && memcmp(rest, "/manifest/", 10) == 0) || (n >= 11 && memcmp(rest, "/collection", 11) == 0)) {
         bool collection = rest[1] == 'c';
@@ -245,13 +212,12 @@ int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
         ts_buf_init(&doc, 1 << 14);
         ts_present_prefix(base.data, r.path, &doc);
         ts_buf_adds(&doc, collection ? "/collection" : "/manifest");
-        page_head(&b, r.path[0] ? r.path : "Collection");
-        ts_buf_addf(&b, "<script src=\"/viewer/assets/mirador-%s/mirador.min.js\"></script>\n<script>\n"
-                        "window.miradorInstance = Mirador.viewer({id: \"v\", windows: [{manifestId: ",
-                    v->mirador_version);
-        js_string(&b, doc.data != NULL ? doc.data : "");
-        ts_buf_adds(&b, "}], window: {allowClose: false}, workspaceControlPanel: {enabled: false}});\n"
-                        "</script>\n</body></html>\n");
+        struct ts_buf assets;
+        ts_buf_init(&assets, 8192);
+        ts_buf_addf(&assets, "%s/viewer/assets", base.data);
+        ts_page_mirador(&b, r.path[0] ? r.path : "Collection", assets.data ? assets.data : "", v->mirador_version,
+                        doc.data ? doc.data : "", "/");
+        ts_buf_release(&assets);
         ts_buf_release(&doc);
         ts_buf_release(&url);
     } else {

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <jansson.h>
 
 #include "iiif/plan.h"
 #include "iiif/request.h"
@@ -36,6 +37,13 @@ void ts_info_tiling(const struct ts_source *src, uint32_t tile_size, const struc
  */
 void ts_info_thumb_size(const struct ts_source *src, uint32_t tile_size, const struct iiif_limits *lim, uint32_t want,
                         uint32_t *w, uint32_t *h);
+
+/**
+ * The level-0 info.json of a static export (present/export.h): the same
+ * grid and sizes as the server advertises, profile level0, nothing else.
+ * Returns a new object.
+ */
+json_t *ts_info_level0(const char *id, const struct ts_source *src, const struct ts_info_opts *o);
 
 /**
  * Builds info.json for `src` whose public id (the URL without /info.json)

@@ -5,10 +5,13 @@
 //
 // Starts tessera on a free loopback port, opens each viewer page, waits for
 // image tiles to arrive from the Image API, and checks that what the page
-// shows is not blank (the screenshot has detail, measured in the page). Prints
+// shows is not blank (the screenshot has detail, measured in the page); then
+// does the same for a `tessera export` of the samples served by nginx. Prints
 // "ok"/"not ok" lines and "# passed N failed M".
 import { createRequire } from "node:module";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -100,6 +103,38 @@ async function view(browser, url, pattern, tiles, name) {
   await page.close();
 }
 
+// nginx serving a directory on `port` (the exported static site)
+async function startNginx(dir, port) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-nginx-"));
+  const conf = path.join(work, "nginx.conf");
+  fs.writeFileSync(conf, `daemon off;
+worker_processes 1;
+pid ${work}/nginx.pid;
+error_log ${work}/error.log;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  client_body_temp_path ${work}/body; proxy_temp_path ${work}/proxy; fastcgi_temp_path ${work}/fcgi;
+  uwsgi_temp_path ${work}/uwsgi; scgi_temp_path ${work}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    root ${dir};
+    index index.html;
+    add_header Access-Control-Allow-Origin *;
+  }
+}
+`);
+  const proc = spawn(process.env.NGINX || "/usr/sbin/nginx", ["-c", conf, "-p", work], { stdio: ["ignore", "ignore", "pipe"] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try { const r = await fetch(base + "/index.html"); if (r.ok) return { proc, base, work }; } catch (e) { /* not up */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill("SIGKILL");
+  throw new Error("nginx did not start: " + fs.readFileSync(path.join(work, "error.log"), "utf8"));
+}
+
 const server = await startServer();
 let browser;
 try {
@@ -123,6 +158,24 @@ try {
   for (let i = 0; i < 50 && (thumbs = await loaded()) < 3; i++) await new Promise((r) => setTimeout(r, 200));
   check(thumbs >= 3, `home page: thumbnails load (${thumbs})`);
   await page.close();
+
+  // a static export, served by nginx, in Mirador
+  const site = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-site-"));
+  fs.chmodSync(site, 0o755); // nginx's workers run as another user
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const ex = spawnSync(binary, ["export", root, site, "--base-url", base], { encoding: "utf8", timeout: 300000 });
+  check(ex.status === 0, `tessera export (${ex.status}): ${(ex.stderr || "").slice(-200)}`);
+  const nginx = await startNginx(site, port);
+  try {
+    await view(browser, `${base}/viewer/manifest/photographs/album/index.html`,
+               /\/iiif\/3\/photographs~album~p1-astronaut\.jpg\/(info\.json|[^/]+\/[^/]+\/0\/default\.jpg)$/, 2,
+               "Mirador on the static export (nginx)");
+  } finally {
+    nginx.proc.kill("SIGTERM");
+    fs.rmSync(site, { recursive: true, force: true });
+    fs.rmSync(nginx.work, { recursive: true, force: true });
+  }
 } catch (e) {
   check(false, "browser run: " + (e && e.stack ? e.stack.split("\n").slice(0, 3).join(" ") : e));
 } finally {

@@ -1,0 +1,487 @@
+/*
+ * export.c: a static IIIF site.
+ */
+#include "present/export.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "iiif/ident.h"
+#include "image/render.h"
+#include "image/source.h"
+#include "json/info.h"
+#include "present/manifest.h"
+#include "present/pages.h"
+#include "present/route.h"
+
+struct ex {
+    const struct ts_config *cfg;
+    const char *out;
+    const char *base;
+    bool progress;
+    struct ts_resolver r;
+    struct iiif_limits lim;
+    struct ts_encode_opts enc;
+    struct ts_formats formats;
+    struct ts_export_stats *st;
+    struct ts_error *err;
+    char osd[32], mirador[32];  /* viewer package versions, "" when not installed */
+    struct ts_buf index;         /* index.html */
+};
+
+static int mkdirs(const char *path)
+{
+    char tmp[PATH_MAX];
+    size_t n = strlen(path);
+    if (n >= sizeof(tmp))
+        return -1;
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p != '\0'; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Writes `len` bytes to OUT/`rel`, creating its folders. */
+static int put(struct ex *x, const char *rel, const void *data, size_t len)
+{
+    char path[PATH_MAX * 3];
+    if (snprintf(path, sizeof(path), "%s/%s", x->out, rel) >= (int)sizeof(path))
+        return ts_error_set(x->err, 500, "the path %s is too long", rel);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    if (mkdirs(path) != 0)
+        return ts_error_set(x->err, 500, "cannot create %s: %s", path, strerror(errno));
+    *slash = '/';
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return ts_error_set(x->err, 500, "cannot write %s: %s", path, strerror(errno));
+    const char *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w <= 0) {
+            close(fd);
+            return ts_error_set(x->err, 500, "cannot write %s: %s", path, strerror(errno));
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return close(fd) == 0 ? 0 : ts_error_set(x->err, 500, "cannot write %s", path);
+}
+
+static int put_json(struct ex *x, const char *rel, const json_t *doc)
+{
+    char *s = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (s == NULL)
+        return ts_error_set(x->err, 500, "out of memory");
+    int rc = put(x, rel, s, strlen(s));
+    free(s);
+    x->st->documents += rc == 0;
+    return rc;
+}
+
+/* The identifier of an image on a static host: its path with "/" written "~". */
+static void export_id(const char *rel, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", rel);
+    for (char *p = out; *p != '\0'; p++)
+        if (*p == '/')
+            *p = '~';
+}
+
+/* Renders region (x, y, w, h) at (sw, sh) as JPEG to iiif/3/{id}/{region}/{size}/0/default.jpg. */
+static int put_image(struct ex *x, const struct ts_source *src, const char *id, uint32_t rx, uint32_t ry, uint32_t rw,
+                     uint32_t rh, uint32_t sw, uint32_t sh, const char *region, const char *size)
+{
+    char rel[PATH_MAX * 2];
+    snprintf(rel, sizeof(rel), "iiif/3/%s/%s/%s/0/default.jpg", id, region, size);
+    char path[PATH_MAX * 3];
+    struct stat st;
+    if (snprintf(path, sizeof(path), "%s/%s", x->out, rel) < (int)sizeof(path) && stat(path, &st) == 0 &&
+        st.st_size > 0) {
+        x->st->tiles++; /* already written under this name (the same tile by both roundings) */
+        return 0;
+    }
+    struct iiif_plan p = {IIIF_V3, rx, ry, rw, rh, sw, sh, false, 0, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG};
+    struct ts_output o;
+    if (ts_render(src, &p, &x->enc, &o, x->err) != 0)
+        return -1;
+    int rc = put(x, rel, o.data, o.len);
+    ts_output_release(&o);
+    x->st->tiles += rc == 0;
+    return rc;
+}
+
+static int export_image(struct ex *x, const char *rel)
+{
+    struct ts_resolved file;
+    struct ts_source src;
+    struct ts_error e;
+    if (ts_resolve(&x->r, rel, &file, &e) != 0 || ts_source_open(file.path, &src, &e) != 0) {
+        fprintf(stderr, "tessera: %s: left out: %s\n", rel, e.msg);
+        x->st->problems++;
+        return 0;
+    }
+    char id[PATH_MAX];
+    export_id(rel, id, sizeof(id));
+    struct ts_info_opts io = {&x->lim, (uint32_t)x->cfg->tile_size, &x->formats, "", ""};
+    char url[PATH_MAX * 2];
+    snprintf(url, sizeof(url), "%s/iiif/3/%s", x->base, id);
+    json_t *info = ts_info_level0(url, &src, &io);
+    char rp[PATH_MAX * 2];
+    snprintf(rp, sizeof(rp), "iiif/3/%s/info.json", id);
+    int rc = put_json(x, rp, info);
+    uint32_t W = src.width, H = src.height;
+    json_t *tiles = json_array_get(json_object_get(info, "tiles"), 0);
+    uint32_t tw = (uint32_t)json_integer_value(json_object_get(tiles, "width"));
+    json_t *thj = json_object_get(tiles, "height");
+    uint32_t th = thj != NULL ? (uint32_t)json_integer_value(thj) : tw;
+    size_t k;
+    json_t *sfj;
+    /* every tile at every scale factor */
+    json_array_foreach(json_object_get(tiles, "scaleFactors"), k, sfj)
+    {
+        uint32_t sf = (uint32_t)json_integer_value(sfj);
+        uint64_t span_w = (uint64_t)tw * sf, span_h = (uint64_t)th * sf;
+        /* the level's size as OpenSeadragon rounds it (to nearest) */
+        uint64_t lw_round = ((uint64_t)2 * W + sf) / (2 * (uint64_t)sf), lh_round = ((uint64_t)2 * H + sf) / (2 * (uint64_t)sf);
+        for (uint64_t y = 0; rc == 0 && y < H; y += span_h) {
+            for (uint64_t xx = 0; rc == 0 && xx < W; xx += span_w) {
+                uint32_t rw = (uint32_t)(xx + span_w <= W ? span_w : W - xx);
+                uint32_t rh = (uint32_t)(y + span_h <= H ? span_h : H - y);
+                uint32_t sw = (rw + sf - 1) / sf, sh = (rh + sf - 1) / sf; /* the Image API's ceiling */
+                char region[96], size[48];
+                if (xx == 0 && y == 0 && rw == W && rh == H)
+                    snprintf(region, sizeof(region), "full");
+                else
+                    snprintf(region, sizeof(region), "%llu,%llu,%u,%u", (unsigned long long)xx, (unsigned long long)y,
+                             rw, rh);
+                snprintf(size, sizeof(size), "%u,%u", sw, sh);
+                rc = put_image(x, &src, id, (uint32_t)xx, (uint32_t)y, rw, rh, sw, sh, region, size);
+                /* OpenSeadragon's sizes at the edges: the level size rounded, less the tiles before */
+                uint64_t col = xx / span_w, row = y / span_h;
+                uint32_t ow = (uint32_t)(lw_round - col * tw < tw ? lw_round - col * tw : tw);
+                uint32_t oh = (uint32_t)(lh_round - row * th < th ? lh_round - row * th : th);
+                if (rc == 0 && ow > 0 && oh > 0 && (ow != sw || oh != sh)) {
+                    snprintf(size, sizeof(size), "%u,%u", ow, oh);
+                    rc = put_image(x, &src, id, (uint32_t)xx, (uint32_t)y, rw, rh, ow, oh, region, size);
+                }
+            }
+        }
+    }
+    /* every advertised size, and full/max */
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(info, "sizes"), i, s)
+    {
+        if (rc != 0)
+            break;
+        uint32_t sw = (uint32_t)json_integer_value(json_object_get(s, "width"));
+        uint32_t sh = (uint32_t)json_integer_value(json_object_get(s, "height"));
+        char size[48];
+        snprintf(size, sizeof(size), "%u,%u", sw, sh);
+        rc = put_image(x, &src, id, 0, 0, W, H, sw, sh, "full", size);
+    }
+    if (rc == 0) {
+        uint32_t mw, mh;
+        iiif_max_size(W, H, &x->lim, false, &mw, &mh);
+        rc = put_image(x, &src, id, 0, 0, W, H, mw, mh, "full", "max");
+    }
+    json_decref(info);
+    ts_source_release(&src);
+    x->st->images++;
+    if (x->progress)
+        fprintf(stderr, "\r%ld images, %ld tiles ", x->st->images, x->st->tiles);
+    return rc;
+}
+
+/*
+ * Rewrites a document for the static site: image URLs to the "~"
+ * identifiers, Manifest and Collection ids to their .json files, and the
+ * Image API 2 services (not exported) out.
+ */
+static void rewrite(struct ex *x, json_t *v)
+{
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v);) {
+            json_t *it = json_array_get(v, i);
+            const char *t = json_string_value(json_object_get(it, "@type"));
+            if (t != NULL && strcmp(t, "ImageService2") == 0) {
+                json_array_remove(v, i);
+                continue;
+            }
+            rewrite(x, it);
+            i++;
+        }
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    const char *k;
+    json_t *val;
+    void *tmp;
+    json_object_foreach_safe(v, tmp, k, val)
+    {
+        if (json_is_string(val)) {
+            const char *s = json_string_value(val);
+            size_t bl = strlen(x->base);
+            if (strncmp(s, x->base, bl) == 0 && strncmp(s + bl, "/iiif/3/", 8) == 0) {
+                const char *idp = s + bl + 8;
+                const char *end = strchr(idp, '/');
+                size_t n = end != NULL ? (size_t)(end - idp) : strlen(idp);
+                char dec[PATH_MAX], id[PATH_MAX];
+                size_t dl;
+                struct ts_error e;
+                if (iiif_percent_decode(idp, n, dec, sizeof(dec), &dl, &e) == 0) {
+                    export_id(dec, id, sizeof(id));
+                    char *u = NULL;
+                    if (asprintf(&u, "%s/iiif/3/%s%s", x->base, id, end != NULL ? end : "") >= 0) {
+                        json_object_set_new(v, k, json_string(u));
+                        free(u);
+                    }
+                }
+            } else if (strcmp(k, "id") == 0 && strncmp(s, x->base, bl) == 0 &&
+                       strncmp(s + bl, "/iiif/presentation/", 19) == 0) {
+                size_t n = strlen(s);
+                if ((n > 9 && strcmp(s + n - 9, "/manifest") == 0) || (n > 11 && strcmp(s + n - 11, "/collection") == 0)) {
+                    char *u = NULL;
+                    if (asprintf(&u, "%s.json", s) >= 0) {
+                        json_object_set_new(v, k, json_string(u));
+                        free(u);
+                    }
+                }
+            }
+        } else {
+            rewrite(x, val);
+        }
+    }
+}
+
+static int cli_probe(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err)
+{
+    struct ex *x = ctx;
+    struct ts_resolved file;
+    struct ts_source src;
+    if (ts_resolve(&x->r, rel, &file, err) != 0 || ts_source_open(file.path, &src, err) != 0)
+        return -1;
+    out->width = src.width;
+    out->height = src.height;
+    ts_info_thumb_size(&src, (uint32_t)x->cfg->tile_size, &x->lim, 200, &out->thumb_w, &out->thumb_h);
+    out->exif = src.exif;
+    ts_source_release(&src);
+    return 0;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    char *s = NULL;
+    if (asprintf(&s, "%s%s%s", dir, dir[0] ? "/" : "", name) < 0)
+        return NULL;
+    return s;
+}
+
+/* The viewer page for a document, and its line in index.html. */
+static int viewer_page(struct ex *x, const char *rel, bool collection, const char *doc_url, const char *label)
+{
+    if (x->mirador[0] == '\0')
+        return 0;
+    struct ts_buf page, assets, where;
+    ts_buf_init(&page, 1 << 16);
+    ts_buf_init(&assets, 8192);
+    ts_buf_init(&where, 8192);
+    ts_buf_addf(&assets, "%s/viewer/assets", x->base);
+    ts_page_mirador(&page, rel[0] ? rel : "Collection", assets.data, x->mirador, doc_url, x->base);
+    ts_buf_adds(&where, collection ? "viewer/collection" : "viewer/manifest");
+    if (rel[0] != '\0') {
+        ts_buf_adds(&where, "/");
+        ts_buf_adds(&where, rel);
+    }
+    ts_buf_adds(&where, "/index.html");
+    int rc = put(x, where.data, page.data, page.len);
+    ts_buf_adds(&x->index, "<li><a href=\"");
+    ts_buf_add_html(&x->index, where.data);
+    ts_buf_adds(&x->index, "\">");
+    ts_buf_add_html(&x->index, label);
+    ts_buf_adds(&x->index, "</a> &middot; <a href=\"");
+    ts_buf_add_html(&x->index, doc_url);
+    ts_buf_adds(&x->index, collection ? "\">collection JSON</a></li>\n" : "\">manifest JSON</a></li>\n");
+    ts_buf_release(&page);
+    ts_buf_release(&assets);
+    ts_buf_release(&where);
+    return rc;
+}
+
+static const char *first_text(const json_t *map)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)map, k, v)
+    {
+        if (json_is_string(json_array_get(v, 0)))
+            return json_string_value(json_array_get(v, 0));
+    }
+    return "";
+}
+
+static int export_doc(struct ex *x, const struct ts_present *p, const char *rel, int depth)
+{
+    struct ts_pfolder f;
+    struct ts_error e;
+    if (depth > 16 || ts_pfolder_open(&x->r, rel, &f, &e) != 0)
+        return 0;
+    json_t *doc = f.kind == TS_P_COLLECTION ? ts_collection_build(p, &f, &e) : ts_manifest_build(p, &f, &e);
+    int rc = 0;
+    if (doc != NULL) {
+        rewrite(x, doc);
+        char where[PATH_MAX * 2];
+        bool collection = f.kind == TS_P_COLLECTION;
+        snprintf(where, sizeof(where), "iiif/presentation%s%s/%s.json", rel[0] ? "/" : "", rel,
+                 collection ? "collection" : "manifest");
+        rc = put_json(x, where, doc);
+        if (rc == 0)
+            rc = viewer_page(x, rel, collection, json_string_value(json_object_get(doc, "id")),
+                             first_text(json_object_get(doc, "label")));
+        json_decref(doc);
+    }
+    if (rc == 0 && f.kind == TS_P_COLLECTION) {
+        for (size_t i = 0; rc == 0 && i < f.n_folders + f.n_images; i++) {
+            char *child = join(rel, i < f.n_folders ? f.folders[i] : f.images[i - f.n_folders]);
+            if (child != NULL)
+                rc = export_doc(x, p, child, depth + 1);
+            free(child);
+        }
+    }
+    if (rc == 0 && f.kind != TS_P_COLLECTION) {
+        const char *dir_rel = f.kind == TS_P_IMAGE ? NULL : rel;
+        for (size_t i = 0; rc == 0 && i < f.n_images; i++) {
+            char *img = f.kind == TS_P_IMAGE ? strdup(rel) : join(dir_rel, f.images[i]);
+            if (img != NULL)
+                rc = export_image(x, img);
+            free(img);
+        }
+    }
+    ts_pfolder_release(&f);
+    return rc;
+}
+
+/* Copies a file from the viewer packages into OUT/viewer/assets/. */
+static int copy_asset(struct ex *x, const char *from, const char *to)
+{
+    FILE *f = fopen(from, "rb");
+    if (f == NULL)
+        return ts_error_set(x->err, 500, "cannot read %s", from);
+    struct ts_buf b;
+    ts_buf_init(&b, 64u << 20);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (ts_buf_add(&b, chunk, n) != 0)
+            break;
+    fclose(f);
+    int rc = put(x, to, b.data != NULL ? b.data : "", b.len);
+    ts_buf_release(&b);
+    return rc;
+}
+
+static void version_of(const char *dir, const char *pkg, char out[32])
+{
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof(path), "%s/%s/package.json", dir, pkg);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    const char *v = json_string_value(json_object_get(j, "version"));
+    snprintf(out, 32, "%s", v != NULL && strlen(v) < 32 && strchr(v, '/') == NULL ? v : "");
+    json_decref(j);
+}
+
+static int export_viewers(struct ex *x, const char *modules)
+{
+    version_of(modules, "openseadragon", x->osd);
+    version_of(modules, "mirador", x->mirador);
+    if (x->osd[0] == '\0' || x->mirador[0] == '\0') {
+        fprintf(stderr, "tessera: no viewer assets in %s (run scripts/viewer-deps.sh): the site has no viewer pages\n",
+                modules);
+        x->osd[0] = x->mirador[0] = '\0';
+        return 0;
+    }
+    char from[PATH_MAX * 2], to[PATH_MAX];
+    snprintf(from, sizeof(from), "%s/mirador/dist/mirador.min.js", modules);
+    snprintf(to, sizeof(to), "viewer/assets/mirador-%s/mirador.min.js", x->mirador);
+    if (copy_asset(x, from, to) != 0)
+        return -1;
+    snprintf(from, sizeof(from), "%s/openseadragon/build/openseadragon/openseadragon.min.js", modules);
+    snprintf(to, sizeof(to), "viewer/assets/openseadragon-%s/openseadragon.min.js", x->osd);
+    if (copy_asset(x, from, to) != 0)
+        return -1;
+    static const char *const buttons[] = {"fullpage", "home", "next", "previous", "rotateleft", "rotateright",
+                                          "zoomin", "zoomout", "flip"};
+    static const char *const states[] = {"grouphover", "hover", "pressed", "rest"};
+    for (size_t b = 0; b < sizeof(buttons) / sizeof(buttons[0]); b++) {
+        for (size_t s = 0; s < 4; s++) {
+            snprintf(from, sizeof(from), "%s/openseadragon/build/openseadragon/images/%s_%s.png", modules, buttons[b],
+                     states[s]);
+            snprintf(to, sizeof(to), "viewer/assets/openseadragon-%s/images/%s_%s.png", x->osd, buttons[b], states[s]);
+            if (access(from, R_OK) == 0 && copy_asset(x, from, to) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int ts_export(const struct ts_config *cfg, const char *out, const char *base, bool progress,
+              struct ts_export_stats *stats, struct ts_error *err)
+{
+    memset(stats, 0, sizeof(*stats));
+    struct ex x;
+    memset(&x, 0, sizeof(x));
+    x.cfg = cfg;
+    x.out = out;
+    x.base = base;
+    x.progress = progress;
+    x.st = stats;
+    x.err = err;
+    x.lim = (struct iiif_limits){(uint32_t)cfg->max_width, (uint32_t)(cfg->max_height > 0 ? cfg->max_height : cfg->max_width),
+                                 (uint64_t)cfg->max_area, cfg->confined_size_strict, cfg->upscale_max_to_limits};
+    ts_encode_opts_init(&x.enc, cfg);
+    ts_formats_probe(&x.formats);
+    if (mkdirs(out) != 0)
+        return ts_error_set(err, 500, "cannot create %s: %s", out, strerror(errno));
+    if (ts_resolver_init(&x.r, cfg->root, cfg->extensions, err) != 0)
+        return -1;
+    ts_buf_init(&x.index, 16u << 20);
+    int rc = export_viewers(&x, cfg->viewer_dir[0] != '\0' ? cfg->viewer_dir : TS_VIEWER_DIR);
+    ts_buf_adds(&x.index, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>IIIF</title>"
+                          "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+                          "</style></head><body>\n<h1>Collections and manifests</h1>\n<ul>\n");
+    json_t *problems = json_array();
+    struct ts_present p = {base, &x.r, cli_probe, &x, problems};
+    if (rc == 0)
+        rc = export_doc(&x, &p, "", 0);
+    size_t i;
+    json_t *v;
+    json_array_foreach(problems, i, v)
+    {
+        fprintf(stderr, "%stessera: %s\n", progress ? "\n" : "", json_string_value(v));
+        stats->problems++;
+    }
+    json_decref(problems);
+    ts_buf_adds(&x.index, "</ul>\n<p>Made by <code>tessera export</code>.</p>\n</body></html>\n");
+    if (rc == 0)
+        rc = put(&x, "index.html", x.index.data, x.index.len);
+    if (progress)
+        fprintf(stderr, "\n");
+    ts_buf_release(&x.index);
+    ts_resolver_release(&x.r);
+    return rc;
+}
