@@ -10,8 +10,9 @@
 
 /**
  * Whether to answer with JSON-LD for `accept` (`len` bytes; NULL or empty
- * when the header is absent). The type with the higher quality wins;
- * wildcards and ties fall back to `prefer_ld`. Types the client does not
+ * when the header is absent). The type with the higher quality wins; at
+ * equal quality a type the header names beats one a wildcard lets in, and
+ * other ties fall back to `prefer_ld`. Types the client does not
  * mention at all never cause a 406: IIIF clients expect a document.
  */
 bool ts_conneg_ld(const char *accept, size_t len, bool prefer_ld);

@@ -113,6 +113,11 @@ int main(void)
     T_CHECK(ts_conneg_ld(ld_then, 25, false) == true, "first range only: ld at q=0.5");
     /* A non-NULL pointer with length 0 is no header. */
     T_CHECK(ts_conneg_ld("application/json", 0, true) == true, "length 0 must be treated as absent");
+    /* at equal quality, a named type beats one a wildcard lets in (found by fuzz_conneg) */
+    T_CHECK(ts_conneg_ld("application/json, */*", 21, true) == false, "json named beside */*: json");
+    T_CHECK(ts_conneg_ld("application/ld+json, */*", 24, false) == true, "ld named beside */*: ld");
+    T_CHECK(ts_conneg_ld("application/ld+json;q=0.9, */*", 30, false) == false, "a wildcard at a higher q wins");
+    T_CHECK(ts_conneg_ld("text/html, */*", 14, true) == true, "nothing named: the default");
     /* Presentation 2.1 or 3.0 (recipe 0057) */
     static const struct {
         const char *accept;
