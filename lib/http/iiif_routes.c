@@ -400,7 +400,8 @@ static void run_image(struct ts_job *job)
         if (ts_render(&m->src, &j->ip.plan, &srv->enc, &j->out, &j->d.err) != 0)
             return;
         j->out_free = g_free;
-        snprintf(j->timing, sizeof(j->timing), "render;dur=%.1f", (double)(ts_now_us() - t0) / 1000.0);
+        snprintf(j->timing, sizeof(j->timing), "%s;dur=%.1f", j->out.direct ? "direct" : "render",
+                 (double)(ts_now_us() - t0) / 1000.0);
     }
     j->entry = ts_cache_put_get(srv->responses, j->ip.key.data, j->ip.key.len, j->out.data, j->out.len, j->out_free,
                                 iiif_format_mime(j->ip.plan.format), NULL);

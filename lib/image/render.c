@@ -8,6 +8,7 @@
  */
 #include "image/render.h"
 #include "image/colour.h"
+#include "image/direct.h"
 #include "image/j2k_decode.h"
 #include "image/jpeg_area.h"
 #include "image/passthrough.h"
@@ -520,6 +521,9 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *p, const stru
               struct ts_output *out, struct ts_error *err)
 {
     memset(out, 0, sizeof(*out));
+    int drc = ts_direct_tile(src, p, opts, out, err);
+    if (drc <= 0)
+        return drc;
     VipsTarget *target = vips_target_new_to_memory();
     int rc = render_into(src, p, opts, target, out, err);
     if (rc == 0) {

@@ -41,6 +41,7 @@ struct ts_output {
     size_t len;
     uint32_t width, height;  /* of the encoded image, after rotation */
     int level;               /* index of the source level decoded (0 = full resolution) */
+    bool direct;             /* made from a stored tile without libvips (direct.h) */
 };
 
 /**

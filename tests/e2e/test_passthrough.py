@@ -80,7 +80,7 @@ def test_edge_tiles_need_their_exact_size(srv, t):
 
 def test_what_must_be_rendered(srv, t):
     tile = "/iiif/3/grid%2Ftiff-jpeg/256,256,256,256"
-    for rest in ["256,/0/default.png", "256,/0/default.webp", "256,/0/gray.jpg", "256,/0/bitonal.jpg",
+    for rest in ["256,/0/default.png", "256,/0/gray.jpg", "256,/0/bitonal.jpg", "256,/0/gray.webp",
                  "256,/90/default.jpg", "256,/!0/default.jpg", "128,/0/default.jpg", "^300,/0/default.jpg"]:
         s, h, _ = srv.get(tile + "/" + rest)
         t.eq(s, 200, rest)
@@ -110,3 +110,29 @@ def test_switched_off(srv, t):
     finally:
         for p in other.stop():
             t.check(False, p)
+
+
+def test_stored_tiles_as_webp_skip_libvips(srv, t):
+    """A stored tile asked for as WebP is decoded with libjpeg-turbo and
+    encoded with libwebp directly (Server-Timing says "direct"): the same
+    pixels as the libvips path, within WebP's loss."""
+    tiles = [("grid%2Ftiff-jpeg", "256,256,256,256", "256,256"), ("grid%2Ftiff-jpeg", "768,0,232,256", "232,256"),
+             ("grid%2Ftiff-jpeg", "512,512,488,488", "244,244"), ("grid%2Ftiff-jpeg-rgb", "0,0,256,256", "256,256"),
+             ("kinds%2Fgrey-pyramid", "0,256,256,256", "256,256")]
+    for ident, region, size in tiles:
+        base = "/iiif/3/%s/%s/%s/0/" % (ident, region, size)
+        s, h, webp = srv.get(base + "default.webp")
+        if not t.check(s == 200, base + ": %d" % s):
+            continue
+        t.check(h.get("server-timing", "").startswith("direct"), "%s: direct, got %r" % (base, h.get("server-timing")))
+        t.eq(h.get("content-type"), "image/webp", base + ": type")
+        s2, h2, png = srv.get(base + "default.png")
+        a, b = pixels(webp), pixels(png)
+        t.eq(a.shape, b.shape, base + ": size")
+        if a.shape == b.shape:
+            diff = numpy.abs(a - b).mean()
+            t.check(diff < 4, "%s: direct WebP and the libvips path differ by %.2f" % (base, diff))
+    # what still goes through libvips: a size that is not the stored one, rotation, gray of a colour tile
+    for rest in ["128,/0/default.webp", "256,/90/default.webp", "256,/0/gray.webp", "!256,256/0/bitonal.webp"]:
+        s, h, _ = srv.get("/iiif/3/grid%2Ftiff-jpeg/256,256,256,256/" + rest)
+        t.check(s == 200 and h.get("server-timing", "").startswith("render"), "%s: %r" % (rest, h.get("server-timing")))
