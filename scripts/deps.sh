@@ -30,16 +30,5 @@ if [ "${1:-}" = "--check" ]; then
     exit 1
 fi
 
-echo "Installing Debian packages:$missing"
-if [ "$(id -u)" -eq 0 ]; then
-    SUDO=""
-elif command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-else
-    echo "error: need root or sudo to install:$missing" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq $missing >/dev/null
+"$(dirname "$0")/apt-install.sh" $missing

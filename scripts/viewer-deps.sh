@@ -9,14 +9,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR="$ROOT/viewer"
 
 if ! command -v npm >/dev/null 2>&1; then
-    echo "Installing Debian packages: nodejs npm"
-    if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-        echo "error: need root or sudo to install nodejs and npm" >&2
-        exit 1
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq nodejs npm >/dev/null
+    "$ROOT/scripts/apt-install.sh" nodejs npm
 fi
 
 # npm ci writes node_modules/.package-lock.json: up to date when it is newer than the lockfile

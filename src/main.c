@@ -21,6 +21,7 @@
 #include "json/info.h"
 #include "present/export.h"
 #include "present/manifest.h"
+#include "present/probe.h"
 #include "resolve/fs.h"
 
 #ifndef TS_VERSION
@@ -251,28 +252,6 @@ static void draw_progress(int percent, int eta, void *arg)
     fflush(stderr);
 }
 
-/* Probes images straight from the files (no server, no cache). */
-struct cli_probe {
-    const struct ts_resolver *r;
-    const struct ts_config *cfg;
-    struct iiif_limits lim;
-};
-
-static int cli_probe(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err)
-{
-    struct cli_probe *c = ctx;
-    struct ts_resolved file;
-    struct ts_source src;
-    if (ts_resolve(c->r, rel, &file, err) != 0 || ts_source_open(file.path, &src, err) != 0)
-        return -1;
-    out->width = src.width;
-    out->height = src.height;
-    out->exif = src.exif;
-    ts_info_thumb_size(&src, (uint32_t)c->cfg->tile_size, &c->lim, 200, &out->thumb_w, &out->thumb_h);
-    ts_source_release(&src);
-    return 0;
-}
-
 /*
  * tessera manifest DIR: the Manifest or Collection that tessera serves for
  * DIR (a folder or an image), with ids under --base-url. The root is --root,
@@ -336,11 +315,12 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
     ts_buf_init(&base, 8192);
     struct ts_pubbase_in in = {.configured = cfg.base_url, .fallback_host = "localhost:8182"};
     ts_pubbase(&in, &base);
-    struct cli_probe probe = {&r, &cfg,
-                              {(uint32_t)cfg.max_width, (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width),
-                               (uint64_t)cfg.max_area, cfg.confined_size_strict, cfg.upscale_max_to_limits}};
+    struct ts_file_probe probe = {&r, (uint32_t)cfg.tile_size,
+                                  {(uint32_t)cfg.max_width,
+                                   (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width),
+                                   (uint64_t)cfg.max_area, cfg.confined_size_strict, cfg.upscale_max_to_limits}};
     json_t *problems = json_array();
-    struct ts_present p = {base.data ? base.data : "", &r, cli_probe, &probe, problems};
+    struct ts_present p = {base.data ? base.data : "", &r, ts_file_probe, &probe, problems};
     struct ts_pfolder f;
     if (ts_pfolder_open(&r, rel, &f, &err) != 0) {
         fprintf(stderr, "tessera: %s: %s\n", target, err.msg);

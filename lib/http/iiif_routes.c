@@ -69,6 +69,18 @@ int ts_request_base(h2o_req_t *req, struct ts_buf *out)
     return ts_pubbase(&in, out);
 }
 
+char *ts_request_base_or_400(h2o_req_t *req)
+{
+    struct ts_buf base;
+    ts_buf_init(&base, 4096);
+    if (ts_request_base(req, &base) != 0 || base.data == NULL) {
+        ts_buf_release(&base);
+        ts_http_errorf(req, 400, "the request's Host or forwarding headers do not make a usable URL");
+        return NULL;
+    }
+    return ts_buf_take(&base, NULL);
+}
+
 /* Validators of one representation. */
 struct validators {
     char etag[19];

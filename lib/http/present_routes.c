@@ -15,6 +15,7 @@
 #include "http/respond.h"
 #include "http/server.h"
 #include "json/info.h"
+#include "present/probe.h"
 #include "present/route.h"
 #include "present/v2.h"
 #include "store/search.h"
@@ -44,10 +45,7 @@ int ts_present_probe(void *ctx, const char *rel, struct ts_pimage *out, struct t
             private_src = true;
         }
     }
-    out->width = src->width;
-    out->height = src->height;
-    out->exif = src->exif;
-    ts_info_thumb_size(src, (uint32_t)srv->cfg->tile_size, &srv->limits, 200, &out->thumb_w, &out->thumb_h);
+    ts_pimage_of(src, (uint32_t)srv->cfg->tile_size, &srv->limits, out);
     if (private_src)
         ts_source_release(&own);
     ts_centry_unref(e);
@@ -207,17 +205,13 @@ int ts_present_handle(h2o_req_t *req, const char *rest, size_t n)
         ts_http_error(req, &err);
         return 0;
     }
-    struct ts_buf base;
-    ts_buf_init(&base, 4096);
-    if (ts_request_base(req, &base) != 0 || base.data == NULL) {
-        ts_buf_release(&base);
-        ts_http_errorf(req, 400, "the request's Host or forwarding headers do not make a usable URL");
+    char *base = ts_request_base_or_400(req);
+    if (base == NULL)
         return 0;
-    }
     struct present_job *j = ts_deferred_new(req, sizeof(*j), run_present);
     j->d.cleanup = job_cleanup;
     j->route = route;
-    j->base = ts_buf_take(&base, NULL);
+    j->base = base;
     ssize_t a = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, -1);
     j->version = a >= 0 ? ts_conneg_presentation(req->headers.entries[a].value.base, req->headers.entries[a].value.len)
                         : 3;
@@ -340,17 +334,13 @@ int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n)
         ts_http_errorf(req, 400, "page must be a number from 1 to %d", SEARCH_MAX_PAGE);
         return 0;
     }
-    struct ts_buf base;
-    ts_buf_init(&base, 4096);
-    if (ts_request_base(req, &base) != 0 || base.data == NULL) {
-        ts_buf_release(&base);
-        ts_http_errorf(req, 400, "the request's Host or forwarding headers do not make a usable URL");
+    char *base = ts_request_base_or_400(req);
+    if (base == NULL)
         return 0;
-    }
     struct search_job *j = ts_deferred_new(req, sizeof(*j), run_search);
     j->d.cleanup = search_cleanup;
     memcpy(j->q, probe.q, sizeof(j->q));
     j->page = (int)pg;
-    j->base = ts_buf_take(&base, NULL);
+    j->base = base;
     return ts_deferred_submit(&j->d);
 }

@@ -130,19 +130,6 @@ static void walk_dir(struct walk *w, const char *rel, int depth)
     free(names);
 }
 
-/* The first text of a language map. */
-static const char *first_text(const json_t *map)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)map, k, v)
-    {
-        if (json_is_string(json_array_get(v, 0)))
-            return json_string_value(json_array_get(v, 0));
-    }
-    return "";
-}
-
 /*
  * The Presentation tree, browsable: the items of the Collection at `rel`
  * with thumbnails, links to their viewer and to their IIIF JSON; Collections
@@ -191,7 +178,7 @@ static void list_collection(struct ts_buf *html, const struct ts_present *p, con
             ts_buf_adds(html, "\"></a> ");
         }
         ts_buf_adds(html, collection ? "<b>" : "");
-        ts_buf_add_html(html, first_text(json_object_get(it, "label")));
+        ts_buf_add_html(html, ts_present_first_text(json_object_get(it, "label")));
         ts_buf_adds(html, collection ? "</b>" : "");
         ts_buf_adds(html, " &mdash; <a href=\"");
         ts_buf_add_html(html, link.data ? link.data : "");
@@ -253,16 +240,12 @@ static int on_index(h2o_req_t *req, const char *rest, size_t n)
     (void)rest;
     if (n != 0)
         return -1;
-    struct ts_buf base;
-    ts_buf_init(&base, 4096);
-    if (ts_request_base(req, &base) != 0 || base.data == NULL) {
-        ts_buf_release(&base);
-        ts_http_errorf(req, 400, "bad Host header");
+    char *base = ts_request_base_or_400(req);
+    if (base == NULL)
         return 0;
-    }
     struct index_job *j = ts_deferred_new(req, sizeof(*j), run_index);
     j->d.cleanup = index_cleanup;
-    j->base = ts_buf_take(&base, NULL);
+    j->base = base;
     return ts_deferred_submit(&j->d);
 }
 

@@ -24,19 +24,6 @@
 
 #define ASSET_CACHE "public, max-age=31536000, immutable"
 
-static void read_version(const char *dir, const char *pkg, char out[32])
-{
-    char path[PATH_MAX];
-    out[0] = '\0';
-    snprintf(path, sizeof(path), "%s/%s/package.json", dir, pkg);
-    json_error_t e;
-    json_t *j = json_load_file(path, 0, &e);
-    const char *v = json_string_value(json_object_get(j, "version"));
-    if (v != NULL && strlen(v) < 32 && strspn(v, "0123456789.-abcdefghijklmnopqrstuvwxyz") == strlen(v))
-        snprintf(out, 32, "%s", v);
-    json_decref(j);
-}
-
 void ts_viewer_init(struct ts_viewer *v, const char *dir)
 {
     memset(v, 0, sizeof(*v));
@@ -44,8 +31,8 @@ void ts_viewer_init(struct ts_viewer *v, const char *dir)
     if (dir == NULL || realpath(dir, real) == NULL)
         return;
     v->dir = strdup(real);
-    read_version(real, "openseadragon", v->osd_version);
-    read_version(real, "mirador", v->mirador_version);
+    ts_package_version(real, "openseadragon", v->osd_version);
+    ts_package_version(real, "mirador", v->mirador_version);
     if (v->osd_version[0] == '\0' || v->mirador_version[0] == '\0')
         ts_log_warn("viewer assets missing in %s (run scripts/viewer-deps.sh): the /viewer/ pages will answer 503", real);
 }
@@ -154,13 +141,9 @@ int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
         ts_http_errorf(req, 503, "the viewer assets are not installed: run scripts/viewer-deps.sh (npm ci in viewer/)");
         return 0;
     }
-    struct ts_buf base;
-    ts_buf_init(&base, 4096);
-    if (ts_request_base(req, &base) != 0 || base.data == NULL) {
-        ts_buf_release(&base);
-        ts_http_errorf(req, 400, "the request's Host or forwarding headers do not make a usable URL");
+    char *base = ts_request_base_or_400(req);
+    if (base == NULL)
         return 0;
-    }
     struct ts_buf b;
     ts_buf_init(&b, 1 << 16);
     if (n > 7 && memcmp(rest, "/image/", 7) == 0) {
@@ -168,19 +151,19 @@ int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
         char id[IIIF_IDENT_MAX + 1];
         struct ts_error err;
         if (iiif_ident_decode(rest + 7, n - 7, id, sizeof(id), &err) != 0) {
-            ts_buf_release(&base);
+            free(base);
             ts_buf_release(&b);
             ts_http_error(req, &err);
             return 0;
         }
         struct ts_buf info;
         ts_buf_init(&info, 1 << 14);
-        ts_buf_addf(&info, "%s/iiif/3/", base.data);
+        ts_buf_addf(&info, "%s/iiif/3/", base);
         iiif_ident_encode(id, &info);
         ts_buf_adds(&info, "/info.json");
         struct ts_buf assets;
         ts_buf_init(&assets, 8192);
-        ts_buf_addf(&assets, "%s/viewer/assets", base.data);
+        ts_buf_addf(&assets, "%s/viewer/assets", base);
         ts_page_osd(&b, id, assets.data ? assets.data : "", v->osd_version, info.data ? info.data : "", "/");
         ts_buf_release(&assets);
         ts_buf_release(&info);
@@ -203,31 +186,31 @@ int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
         if ((collection && pn > 0 && p[0] != '/') || url.data == NULL ||
             ts_proute_parse(url.data, url.len, &r, &err) != 0) {
             ts_buf_release(&url);
-            ts_buf_release(&base);
+            free(base);
             ts_buf_release(&b);
             ts_http_errorf(req, 404, "not a viewer page: /viewer/manifest/{path} or /viewer/collection[/{path}]");
             return 0;
         }
         struct ts_buf doc;
         ts_buf_init(&doc, 1 << 14);
-        ts_present_prefix(base.data, r.path, &doc);
+        ts_present_prefix(base, r.path, &doc);
         ts_buf_adds(&doc, collection ? "/collection" : "/manifest");
         struct ts_buf assets;
         ts_buf_init(&assets, 8192);
-        ts_buf_addf(&assets, "%s/viewer/assets", base.data);
+        ts_buf_addf(&assets, "%s/viewer/assets", base);
         ts_page_mirador(&b, r.path[0] ? r.path : "Collection", assets.data ? assets.data : "", v->mirador_version,
                         doc.data ? doc.data : "", "/");
         ts_buf_release(&assets);
         ts_buf_release(&doc);
         ts_buf_release(&url);
     } else {
-        ts_buf_release(&base);
+        free(base);
         ts_buf_release(&b);
         ts_http_errorf(req, 404,
                        "not a viewer page: /viewer/image/{identifier}, /viewer/manifest/{path}, /viewer/collection");
         return 0;
     }
-    ts_buf_release(&base);
+    free(base);
     send_page(req, &b);
     return 0;
 }

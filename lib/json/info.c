@@ -132,18 +132,25 @@ static json_t *strings(const char *const *list)
     return a;
 }
 
-json_t *ts_info_level0(const char *id, const struct ts_source *src, const struct ts_info_opts *o)
+/* The first keys of a 3.0 info.json, in the spec's order. */
+static json_t *info3_head(const char *id, const struct ts_source *src, const char *profile)
 {
-    struct ts_tiling tl;
-    ts_info_tiling(src, o->tile_size, o->limits, &tl);
     json_t *j = json_object();
     json_object_set_new(j, "@context", json_string("http://iiif.io/api/image/3/context.json"));
     json_object_set_new(j, "id", json_string(id));
     json_object_set_new(j, "type", json_string("ImageService3"));
     json_object_set_new(j, "protocol", json_string("http://iiif.io/api/image"));
-    json_object_set_new(j, "profile", json_string("level0"));
+    json_object_set_new(j, "profile", json_string(profile));
     json_object_set_new(j, "width", json_integer(src->width));
     json_object_set_new(j, "height", json_integer(src->height));
+    return j;
+}
+
+json_t *ts_info_level0(const char *id, const struct ts_source *src, const struct ts_info_opts *o)
+{
+    struct ts_tiling tl;
+    ts_info_tiling(src, o->tile_size, o->limits, &tl);
+    json_t *j = info3_head(id, src, "level0");
     json_object_set_new(j, "sizes", sizes_array(src, &tl, o->limits));
     json_object_set_new(j, "tiles", tiles_array(&tl));
     return j;
@@ -158,14 +165,7 @@ static json_t *info3(const char *id, const struct ts_source *src, const struct t
     struct ts_tiling tl;
     ts_info_tiling(src, o->tile_size, o->limits, &tl);
 
-    json_t *j = json_object();
-    json_object_set_new(j, "@context", json_string("http://iiif.io/api/image/3/context.json"));
-    json_object_set_new(j, "id", json_string(id));
-    json_object_set_new(j, "type", json_string("ImageService3"));
-    json_object_set_new(j, "protocol", json_string("http://iiif.io/api/image"));
-    json_object_set_new(j, "profile", json_string("level2"));
-    json_object_set_new(j, "width", json_integer(src->width));
-    json_object_set_new(j, "height", json_integer(src->height));
+    json_t *j = info3_head(id, src, "level2");
     json_object_set_new(j, "maxWidth", json_integer(o->limits->max_width));
     json_object_set_new(j, "maxHeight", json_integer(o->limits->max_height));
     json_object_set_new(j, "maxArea", json_integer((json_int_t)o->limits->max_area));

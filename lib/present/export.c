@@ -18,6 +18,7 @@
 #include "json/info.h"
 #include "present/manifest.h"
 #include "present/pages.h"
+#include "present/probe.h"
 #include "present/route.h"
 
 struct ex {
@@ -268,21 +269,6 @@ static void rewrite(struct ex *x, json_t *v)
     }
 }
 
-static int cli_probe(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err)
-{
-    struct ex *x = ctx;
-    struct ts_resolved file;
-    struct ts_source src;
-    if (ts_resolve(&x->r, rel, &file, err) != 0 || ts_source_open(file.path, &src, err) != 0)
-        return -1;
-    out->width = src.width;
-    out->height = src.height;
-    ts_info_thumb_size(&src, (uint32_t)x->cfg->tile_size, &x->lim, 200, &out->thumb_w, &out->thumb_h);
-    out->exif = src.exif;
-    ts_source_release(&src);
-    return 0;
-}
-
 static char *join(const char *dir, const char *name)
 {
     char *s = NULL;
@@ -322,18 +308,6 @@ static int viewer_page(struct ex *x, const char *rel, bool collection, const cha
     return rc;
 }
 
-static const char *first_text(const json_t *map)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)map, k, v)
-    {
-        if (json_is_string(json_array_get(v, 0)))
-            return json_string_value(json_array_get(v, 0));
-    }
-    return "";
-}
-
 static int export_doc(struct ex *x, const struct ts_present *p, const char *rel, int depth)
 {
     struct ts_pfolder f;
@@ -351,7 +325,7 @@ static int export_doc(struct ex *x, const struct ts_present *p, const char *rel,
         rc = put_json(x, where, doc);
         if (rc == 0)
             rc = viewer_page(x, rel, collection, json_string_value(json_object_get(doc, "id")),
-                             first_text(json_object_get(doc, "label")));
+                             ts_present_first_text(json_object_get(doc, "label")));
         json_decref(doc);
     }
     if (rc == 0 && f.kind == TS_P_COLLECTION) {
@@ -394,21 +368,10 @@ static int copy_asset(struct ex *x, const char *from, const char *to)
     return rc;
 }
 
-static void version_of(const char *dir, const char *pkg, char out[32])
-{
-    char path[PATH_MAX * 2];
-    snprintf(path, sizeof(path), "%s/%s/package.json", dir, pkg);
-    json_error_t je;
-    json_t *j = json_load_file(path, 0, &je);
-    const char *v = json_string_value(json_object_get(j, "version"));
-    snprintf(out, 32, "%s", v != NULL && strlen(v) < 32 && strchr(v, '/') == NULL ? v : "");
-    json_decref(j);
-}
-
 static int export_viewers(struct ex *x, const char *modules)
 {
-    version_of(modules, "openseadragon", x->osd);
-    version_of(modules, "mirador", x->mirador);
+    ts_package_version(modules, "openseadragon", x->osd);
+    ts_package_version(modules, "mirador", x->mirador);
     if (x->osd[0] == '\0' || x->mirador[0] == '\0') {
         fprintf(stderr, "tessera: no viewer assets in %s (run scripts/viewer-deps.sh): the site has no viewer pages\n",
                 modules);
@@ -465,7 +428,8 @@ int ts_export(const struct ts_config *cfg, const char *out, const char *base, bo
                           "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
                           "</style></head><body>\n<h1>Collections and manifests</h1>\n<ul>\n");
     json_t *problems = json_array();
-    struct ts_present p = {base, &x.r, cli_probe, &x, problems};
+    struct ts_file_probe probe = {&x.r, (uint32_t)cfg->tile_size, x.lim};
+    struct ts_present p = {base, &x.r, ts_file_probe, &probe, problems};
     if (rc == 0)
         rc = export_doc(&x, &p, "", 0);
     size_t i;

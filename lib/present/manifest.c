@@ -642,3 +642,15 @@ char *ts_present_dump(const json_t *doc, size_t *len)
         *len = strlen(s);
     return s;
 }
+
+const char *ts_present_first_text(const json_t *map)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)map, k, v)
+    {
+        if (json_is_string(json_array_get(v, 0)))
+            return json_string_value(json_array_get(v, 0));
+    }
+    return "";
+}

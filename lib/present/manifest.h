@@ -68,6 +68,9 @@ json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder 
 /** The id prefix of `rel`: {base}/iiif/presentation[/{path}]. */
 int ts_present_prefix(const char *base, const char *rel, struct ts_buf *out);
 
+/** The first text of a language map (for a page or a log line), or "". */
+const char *ts_present_first_text(const json_t *map);
+
 /** Serialises a document for sending: compact, key order kept, coordinates with 10 significant digits. */
 char *ts_present_dump(const json_t *doc, size_t *len);
 

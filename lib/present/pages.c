@@ -4,7 +4,10 @@
 #include "present/pages.h"
 
 #include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void ts_page_js_string(struct ts_buf *b, const char *s)
 {
@@ -69,4 +72,17 @@ void ts_page_mirador(struct ts_buf *b, const char *title, const char *assets, co
     ts_page_js_string(b, doc_url);
     ts_buf_adds(b, "}], window: {allowClose: false}, workspaceControlPanel: {enabled: false}});\n"
                    "</script>\n</body></html>\n");
+}
+
+void ts_package_version(const char *dir, const char *pkg, char out[32])
+{
+    char path[PATH_MAX];
+    out[0] = '\0';
+    snprintf(path, sizeof(path), "%s/%s/package.json", dir, pkg);
+    json_error_t e;
+    json_t *j = json_load_file(path, 0, &e);
+    const char *v = json_string_value(json_object_get(j, "version"));
+    if (v != NULL && strlen(v) < 32 && strspn(v, "0123456789.-abcdefghijklmnopqrstuvwxyz") == strlen(v))
+        snprintf(out, 32, "%s", v);
+    json_decref(j);
 }

@@ -15,6 +15,12 @@ void ts_page_osd(struct ts_buf *b, const char *title, const char *assets, const 
 void ts_page_mirador(struct ts_buf *b, const char *title, const char *assets, const char *mirador_version,
                      const char *doc_url, const char *home);
 
+/**
+ * The version in `modules`/`pkg`/package.json (a node_modules folder), for
+ * the versioned asset URLs; "" when the package is missing or odd.
+ */
+void ts_package_version(const char *modules, const char *pkg, char out[32]);
+
 /** A string as a JavaScript literal inside <script> (JSON, with "<" escaped). */
 void ts_page_js_string(struct ts_buf *b, const char *s);
 

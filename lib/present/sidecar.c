@@ -260,6 +260,26 @@ static const char *format_of(const char *url)
     return NULL;
 }
 
+/* Reads one item of a property that takes one or a list; NULL after reporting a problem. */
+typedef json_t *(*item_fn)(struct rd *r, const struct ts_ynode *n, const void *ctx);
+
+/* `n` read with `one`, alone or item by item when it is a list: a new array, or NULL when nothing was read. */
+static json_t *one_or_many(struct rd *r, const struct ts_ynode *n, item_fn one, const void *ctx)
+{
+    json_t *a = json_array();
+    size_t count = n != NULL && n->kind == TS_Y_SEQ ? n->n : 1;
+    for (size_t i = 0; i < count; i++) {
+        json_t *o = one(r, n != NULL && n->kind == TS_Y_SEQ ? n->items[i] : n, ctx);
+        if (o != NULL)
+            json_array_append_new(a, o);
+    }
+    if (json_array_size(a) == 0) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
 /*
  * A linked resource (homepage, seeAlso, rendering, logo): a URL, or a
  * mapping {id, type, label, format, profile, language}. `label_default`
@@ -314,27 +334,23 @@ static json_t *resource(struct rd *r, const struct ts_ynode *n, const char *key,
     return o;
 }
 
+/* What kind of linked resource a key takes. */
+struct res_kind {
+    const char *key, *type, *format, *label_default;
+};
+
+static json_t *resource_item(struct rd *r, const struct ts_ynode *n, const void *ctx)
+{
+    const struct res_kind *k = ctx;
+    return resource(r, n, k->key, k->type, k->format, k->label_default);
+}
+
 /* One resource or a list of them, always as an array. */
 static json_t *resources(struct rd *r, const struct ts_ynode *n, const char *key, const char *type,
                          const char *format, const char *label_default)
 {
-    json_t *a = json_array();
-    if (n != NULL && n->kind == TS_Y_SEQ) {
-        for (size_t i = 0; i < n->n; i++) {
-            json_t *o = resource(r, n->items[i], key, type, format, label_default);
-            if (o != NULL)
-                json_array_append_new(a, o);
-        }
-    } else {
-        json_t *o = resource(r, n, key, type, format, label_default);
-        if (o != NULL)
-            json_array_append_new(a, o);
-    }
-    if (json_array_size(a) == 0) {
-        json_decref(a);
-        return NULL;
-    }
-    return a;
+    struct res_kind k = {key, type, format, label_default};
+    return one_or_many(r, n, resource_item, &k);
 }
 
 /* provider: an Agent or a list of them: {id, label, homepage, logo, seeAlso}. */
@@ -378,25 +394,10 @@ static json_t *agent(struct rd *r, const struct ts_ynode *n)
     return o;
 }
 
-static json_t *providers(struct rd *r, const struct ts_ynode *n)
+static json_t *agent_item(struct rd *r, const struct ts_ynode *n, const void *ctx)
 {
-    json_t *a = json_array();
-    if (n != NULL && n->kind == TS_Y_SEQ) {
-        for (size_t i = 0; i < n->n; i++) {
-            json_t *o = agent(r, n->items[i]);
-            if (o != NULL)
-                json_array_append_new(a, o);
-        }
-    } else {
-        json_t *o = agent(r, n);
-        if (o != NULL)
-            json_array_append_new(a, o);
-    }
-    if (json_array_size(a) == 0) {
-        json_decref(a);
-        return NULL;
-    }
-    return a;
+    (void)ctx;
+    return agent(r, n);
 }
 
 static bool in_list(const char *t, const char *const *list)
@@ -595,6 +596,12 @@ static json_t *point(struct rd *r, const struct ts_ynode *n)
     return f;
 }
 
+static json_t *point_item(struct rd *r, const struct ts_ynode *n, const void *ctx)
+{
+    (void)ctx;
+    return point(r, n);
+}
+
 /* navPlace: GeoJSON (a Feature or FeatureCollection), a point, or a list of points; always a FeatureCollection. */
 static json_t *nav_place(struct rd *r, const struct ts_ynode *n)
 {
@@ -625,18 +632,11 @@ static json_t *nav_place(struct rd *r, const struct ts_ynode *n)
             }
             json_object_del(f, "id"); /* ids are made from the item's */
         }
-    } else if (n != NULL && n->kind == TS_Y_SEQ) {
-        for (size_t i = 0; i < n->n; i++) {
-            json_t *f = point(r, n->items[i]);
-            if (f != NULL)
-                json_array_append_new(features, f);
-        }
     } else {
-        json_t *f = point(r, n);
-        if (f != NULL)
-            json_array_append_new(features, f);
+        json_decref(features);
+        features = one_or_many(r, n, point_item, NULL);
     }
-    if (json_array_size(features) == 0) {
+    if (features == NULL || json_array_size(features) == 0) {
         json_decref(features);
         return NULL;
     }
@@ -671,7 +671,7 @@ static bool read_property(struct rd *r, json_t *props, const char *key, const st
     else if (strcmp(key, "rights") == 0)
         j = rights(r, v);
     else if (strcmp(key, "provider") == 0)
-        j = providers(r, v);
+        j = one_or_many(r, v, agent_item, NULL);
     else if (strcmp(key, "homepage") == 0)
         j = resources(r, v, key, "Text", "text/html", "");
     else if (strcmp(key, "seeAlso") == 0)
