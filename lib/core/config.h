@@ -56,9 +56,11 @@ struct ts_config {
     int64_t search_rescan;  /* seconds */
     char *access_log;       /* "-" = stderr, "off", or a file path */
     char *log_level;        /* error, warn, info, debug */
+    char *resample;         /* resize kernel: lanczos3, lanczos2, cubic, mitchell, linear, nearest */
 };
 
-enum ts_config_type { TS_CONF_STRING, TS_CONF_INT, TS_CONF_BOOL };
+/* A TS_CONF_ENUM is stored as a string (char *) that is one of `choices`. */
+enum ts_config_type { TS_CONF_STRING, TS_CONF_INT, TS_CONF_BOOL, TS_CONF_ENUM };
 
 struct ts_config_key {
     const char *name;        /* e.g. "max_width" */
@@ -67,7 +69,11 @@ struct ts_config_key {
     const char *def;         /* default, as text */
     int64_t min, max;        /* range for TS_CONF_INT */
     const char *doc;         /* one line */
+    const char *choices;     /* TS_CONF_ENUM: the allowed values, "a|b|c" */
 };
+
+/** Whether `value` is one of the choices of TS_CONF_ENUM key `k`. */
+bool ts_config_choice_ok(const struct ts_config_key *k, const char *value);
 
 /** The table of keys, terminated by an entry whose name is NULL. */
 extern const struct ts_config_key ts_config_keys[];

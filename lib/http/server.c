@@ -180,7 +180,7 @@ static uint64_t settings_hash(const struct ts_config *cfg, const struct ts_forma
     static const char *const keys[] = {"max_width",  "max_height",         "max_area",        "tile_size",
                                        "confined_size_strict", "upscale_max_to_limits", "extensions", "rights",
                                        "preferred_formats",    "jpeg_quality",          "webp_quality",          "webp_effort",
-                                       "avif_quality",         "jp2_quality",           "png_compression"};
+                                       "avif_quality",         "jp2_quality",           "png_compression",       "resample"};
     uint64_t h = ts_hash(TS_HASH_SEED, TS_VERSION, strlen(TS_VERSION));
     h = ts_hash(h, f->ok, sizeof(f->ok));
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -188,7 +188,7 @@ static uint64_t settings_hash(const struct ts_config *cfg, const struct ts_forma
             if (strcmp(k->name, keys[i]) != 0)
                 continue;
             const char *field = (const char *)cfg + k->offset;
-            if (k->type == TS_CONF_STRING) {
+            if (k->type == TS_CONF_STRING || k->type == TS_CONF_ENUM) {
                 const char *v = *(char *const *)field;
                 h = ts_hash(h, v, strlen(v) + 1);
             } else if (k->type == TS_CONF_INT) {

@@ -45,6 +45,16 @@ void ts_encode_opts_init(struct ts_encode_opts *o, const struct ts_config *cfg)
     o->avif_quality = (int)cfg->avif_quality;
     o->jp2_quality = (int)cfg->jp2_quality;
     o->png_compression = (int)cfg->png_compression;
+    static const struct {
+        const char *name;
+        VipsKernel kernel;
+    } kernels[] = {{"nearest", VIPS_KERNEL_NEAREST}, {"linear", VIPS_KERNEL_LINEAR},     {"cubic", VIPS_KERNEL_CUBIC},
+                   {"mitchell", VIPS_KERNEL_MITCHELL}, {"lanczos2", VIPS_KERNEL_LANCZOS2}, {"lanczos3", VIPS_KERNEL_LANCZOS3}};
+    o->kernel = VIPS_KERNEL_LANCZOS3;
+    for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++) {
+        if (cfg->resample != NULL && strcmp(cfg->resample, kernels[i].name) == 0)
+            o->kernel = kernels[i].kernel;
+    }
 }
 
 void ts_image_set_simd(bool on)
@@ -230,8 +240,8 @@ static int jpeg_area(const struct ts_source *src, int li, const struct iiif_plan
     return -1;
 }
 
-/* Resizes to exactly w x h, premultiplying alpha so edges do not darken. */
-static int resize_exact(VipsImage *in, int w, int h, VipsImage **t, int *n)
+/* Resizes to exactly w x h with `kernel`, premultiplying alpha so edges do not darken. */
+static int resize_exact(VipsImage *in, int w, int h, VipsKernel kernel, VipsImage **t, int *n)
 {
     VipsImage *cur = in;
     double hs = (double)w / cur->Xsize, vs = (double)h / cur->Ysize;
@@ -244,7 +254,7 @@ static int resize_exact(VipsImage *in, int w, int h, VipsImage **t, int *n)
             return -1;
         cur = t[(*n)++];
     }
-    if (vips_resize(cur, &t[*n], hs, "vscale", vs, NULL) != 0)
+    if (vips_resize(cur, &t[*n], hs, "vscale", vs, "kernel", kernel, NULL) != 0)
         return -1;
     cur = t[(*n)++];
     if (alpha) {
@@ -412,7 +422,7 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
             goto fail;
         n++;
     }
-    if (resize_exact(CUR, (int)p->width, (int)p->height, t, &n) != 0)
+    if (resize_exact(CUR, (int)p->width, (int)p->height, (VipsKernel)opts->kernel, t, &n) != 0)
         goto fail;
     if (to_display(t, &n, src->is_grey) != 0)
         goto fail;
@@ -561,7 +571,7 @@ void ts_formats_probe(struct ts_formats *f)
         vips_error_clear();
         return;
     }
-    struct ts_encode_opts o = {80, 80, 0, 50, 48, 6};
+    struct ts_encode_opts o = {80, 80, 0, 50, 48, 6, VIPS_KERNEL_LANCZOS3};
     for (int i = 0; i < IIIF_FORMAT_COUNT; i++) {
         VipsTarget *t = vips_target_new_to_memory();
         struct ts_output out = {0};

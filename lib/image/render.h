@@ -26,6 +26,7 @@ struct ts_encode_opts {
     int avif_quality;
     int jp2_quality;
     int png_compression;
+    int kernel;              /* VipsKernel for resizing, from the resample setting */
 };
 
 /** The encoder settings of `cfg`. */

@@ -35,6 +35,7 @@ static const char *value(const struct ts_config *c, const char *name)
         return "(no such key)";
     const char *field = (const char *)c + k->offset;
     switch (k->type) {
+    case TS_CONF_ENUM:
     case TS_CONF_STRING: {
         const char *s = *(char *const *)field;
         snprintf(out, sizeof(out), "%s", s ? s : "(null)");
@@ -95,6 +96,9 @@ static void test_defaults(void)
                     (long long)k->min, (long long)k->max);
         }
         T_CHECK(k->doc != NULL && k->doc[0] != '\0', "key %s has no doc", k->name);
+        T_CHECK((k->type == TS_CONF_ENUM) == (k->choices != NULL), "key %s: choices go with TS_CONF_ENUM", k->name);
+        if (k->type == TS_CONF_ENUM)
+            T_CHECK(ts_config_choice_ok(k, k->def), "default of %s is not one of its choices", k->name);
     }
     ts_config_release(&c);
     T_CHECK(c.host == NULL && c.root == NULL, "release left strings behind");
@@ -145,6 +149,16 @@ static void test_set(void)
         {"confined_size_strict", "", -1, NULL, "confined_size_strict"},
         {"confined_size_strict", "TRUE", 0, "confined_size_strict", "true"}, /* bool values ignore case */
         {"confined_size_strict", "Off", 0, "confined_size_strict", "false"},
+        {"resample", "linear", 0, "resample", "linear"},
+        {"resample", "lanczos3", 0, "resample", "lanczos3"},
+        {"resample", "nearest", 0, "resample", "nearest"},
+        {"resample", "Linear", -1, NULL, "not one of lanczos3|"},
+        {"resample", "lanczos", -1, NULL, "not one of"},
+        {"resample", "lanczos33", -1, NULL, "not one of"},
+        {"resample", "", -1, NULL, "resample"},
+        {"resample", "linear|cubic", -1, NULL, "not one of"},
+        {"log_level", "debug", 0, "log_level", "debug"},
+        {"log_level", "verbose", -1, NULL, "error|warn|info|debug"},
         {"root", "/srv/images", 0, "root", "/srv/images"},
         {"rights", "", 0, "rights", ""},
         {"base-url", "https://img.example.org/iiif", 0, "base_url", "https://img.example.org/iiif"},

@@ -181,7 +181,7 @@ struct render_case {
 
 static void test_render(void)
 {
-    struct ts_encode_opts opts = {90, 90, 2, 50, 48, 6};
+    struct ts_encode_opts opts = {90, 90, 2, 50, 48, 6, VIPS_KERNEL_LANCZOS3};
     const struct render_case cases[] = {
         {"full", tmp("pyramid.tif"), 0, 0, 1000, 1000, 1000, 1000, 0, false, IIIF_FORMAT_PNG, 0, 1000, 1000},
         {"sf4 tile", tmp("pyramid.tif"), 0, 0, 1000, 1000, 250, 250, 0, false, IIIF_FORMAT_PNG, 2, 250, 250},
@@ -240,6 +240,54 @@ static void test_render(void)
         }
         ts_source_release(&s);
     }
+}
+
+/* Every resample kernel gives the planned size and colours; the setting reaches libvips. */
+static void test_render_kernels(void)
+{
+    static const struct {
+        const char *name;
+        int kernel;
+    } kernels[] = {{"lanczos3", VIPS_KERNEL_LANCZOS3}, {"lanczos2", VIPS_KERNEL_LANCZOS2}, {"cubic", VIPS_KERNEL_CUBIC},
+                   {"mitchell", VIPS_KERNEL_MITCHELL}, {"linear", VIPS_KERNEL_LINEAR},     {"nearest", VIPS_KERNEL_NEAREST}};
+    struct ts_source s;
+    if (ts_source_open(GRID_PNG, &s, NULL) != 0) {
+        T_CHECK(0, "open %s", GRID_PNG);
+        return;
+    }
+    struct iiif_plan p = {IIIF_V3, 0, 0, 1000, 1000, 333, 333, false, 0, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_PNG};
+    struct ts_output first = {0};
+    int differ = 0;
+    for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++) {
+        struct ts_encode_opts opts = {90, 90, 0, 50, 48, 6, kernels[i].kernel};
+        struct ts_output out;
+        struct ts_error err;
+        if (ts_render(&s, &p, &opts, &out, &err) != 0) {
+            T_CHECK(0, "%s: render failed: %s", kernels[i].name, err.msg);
+            continue;
+        }
+        double rgb[3];
+        T_CHECK(out.width == 333 && out.height == 333, "%s: %ux%u, want 333x333", kernels[i].name, out.width,
+                out.height);
+        T_CHECK(pixel(&out, 16, 16, rgb) == 0, "%s: cannot read a pixel", kernels[i].name);
+        if (i == 0) {
+            first = out;
+            continue;
+        }
+        double want[3];
+        if (pixel(&first, 16, 16, want) == 0) {
+            double d = 0;
+            for (int k = 0; k < 3; k++)
+                d += rgb[k] > want[k] ? rgb[k] - want[k] : want[k] - rgb[k];
+            T_CHECK(d < 12, "%s: the first square is (%g,%g,%g), lanczos3 gives (%g,%g,%g)", kernels[i].name, rgb[0],
+                    rgb[1], rgb[2], want[0], want[1], want[2]);
+        }
+        differ += out.len != first.len || memcmp(out.data, first.data, out.len) != 0;
+        ts_output_release(&out);
+    }
+    T_CHECK(differ == (int)(sizeof(kernels) / sizeof(kernels[0])) - 1, "only %d kernels changed the pixels", differ);
+    ts_output_release(&first);
+    ts_source_release(&s);
 }
 
 static void test_passthrough_match(void)
@@ -542,6 +590,7 @@ int main(int argc, char **argv)
     test_levels();
     test_models();
     test_render();
+    test_render_kernels();
     test_formats();
     test_jpeg_area();
     test_passthrough_match();
