@@ -1,8 +1,9 @@
 # Thin wrapper over Meson + ninja for the common verbs. See README.md.
 #   make          build build/tessera
 #   make run      install what is missing, build, serve the samples on http://localhost:8182/
-#   make test     install what is missing, build (plain and ASan+UBSan), run every test
+#   make test     install what is missing, build (plain, ASan+UBSan, fuzzers), run every test
 #   make fuzz     build the libFuzzer targets with clang (build-fuzz/)
+#   make soak     mixed load for SOAK_MINUTES (5), RSS over time (scripts/soak.py)
 #   make bench    throughput and latency against a static-file ceiling (bench/README.md;
 #                 BENCH_SECONDS=3 for a quick run)
 
@@ -11,7 +12,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 PORT       ?= 8182
 
-.PHONY: all deps build asan run test unit fuzz bench clean
+.PHONY: all deps build asan run test unit fuzz bench soak clean
 
 all: build
 
@@ -34,9 +35,9 @@ asan: deps $(ASAN_BUILD)/build.ninja
 run: build
 	./$(BUILD)/tessera serve --host 127.0.0.1 --port $(PORT)
 
-test: build asan
+test: build asan fuzz
 	@scripts/test-deps.sh
-	@scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
+	@scripts/run-tests.sh $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
 unit: build
 	@scripts/run-tests.sh --unit-only $(BUILD)
@@ -49,6 +50,11 @@ fuzz: deps
 bench: build
 	@scripts/bench-deps.sh
 	/usr/bin/python3 bench/run.py --build $(BUILD)
+
+SOAK_MINUTES ?= 5
+soak: build
+	@scripts/bench-deps.sh
+	/usr/bin/python3 scripts/soak.py --build $(BUILD) --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test suite and prints one summary line: "N passed, N failed".
-#   scripts/run-tests.sh BUILD [ASAN_BUILD]   unit + e2e, plain and sanitized, and the browser tests
+#   scripts/run-tests.sh BUILD [ASAN_BUILD [FUZZ_BUILD]]   unit + e2e, plain and sanitized, the browser
+#                                                          tests, and a few seconds of every fuzzer
 #   scripts/run-tests.sh --unit-only BUILD
 # Each suite prints "# passed N failed M" as its last summary line; a suite
 # that dies before printing one counts as one failure.
@@ -13,6 +14,7 @@ if [ "${1:-}" = "--unit-only" ]; then
 fi
 BUILD=${1:-build}
 ASAN_BUILD=${2:-}
+FUZZ_BUILD=${3:-}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY=/usr/bin/python3
 
@@ -69,6 +71,9 @@ if [ "$unit_only" -eq 0 ]; then
     fi
     # the viewer pages in Debian's chromium (scripts/test-deps.sh, scripts/viewer-deps.sh)
     run_suite "browser" node "$ROOT/tests/browser/viewer.mjs" --binary "$BUILD/tessera"
+    if [ -n "$FUZZ_BUILD" ]; then
+        run_suite "fuzz smoke" "$ROOT/scripts/fuzz-smoke.sh" "$FUZZ_BUILD"
+    fi
 fi
 
 echo "$total_pass passed, $total_fail failed"

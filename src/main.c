@@ -37,8 +37,11 @@ static struct ts_server *running;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    if (running != NULL)
+    if (running == NULL)
+        return;
+    if (sig == SIGHUP)
+        ts_server_request_reload(running);
+    else
         ts_server_stop(running);
 }
 
@@ -121,6 +124,38 @@ static int load_config(struct ts_config *cfg, int argc, char **argv)
     return 0;
 }
 
+/* What a reload reads again: the same flags, the environment and the config file. */
+struct reload_args {
+    int argc;
+    char **argv;
+};
+
+/* On SIGHUP (ts_server_run's thread): settings from the same sources as at start, published if valid. */
+static int reload_settings(struct ts_server *srv, void *arg)
+{
+    struct reload_args *a = arg;
+    struct ts_config cfg;
+    struct ts_error err;
+    memset(&cfg, 0, sizeof(cfg));
+    if (ts_config_load(&cfg, a->argc, a->argv, environ, &err) != 0) {
+        ts_log_error("reload refused, the settings in force stay: %s", err.msg);
+        ts_config_release(&cfg);
+        return -1;
+    }
+    if (cfg.root[0] == '\0')
+        ts_config_set(&cfg, "root", TS_SAMPLES_DIR, NULL);
+    int rc = ts_server_reload(srv, &cfg, &err);
+    if (rc != 0) {
+        ts_log_error("reload refused, the settings in force stay: %s", err.msg);
+    } else {
+        enum ts_log_level lvl;
+        if (ts_log_parse_level(cfg.log_level, &lvl) == 0)
+            ts_log_set_level(lvl);
+    }
+    ts_config_release(&cfg);
+    return rc;
+}
+
 static int cmd_serve(const char *argv0, int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
@@ -154,6 +189,10 @@ static int cmd_serve(const char *argv0, int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    struct reload_args ra = {argc, argv};
+    srv.reload_fn = reload_settings;
+    srv.reload_arg = &ra;
 
     char formats[128] = "";
     for (int i = 0; i < IIIF_FORMAT_COUNT; i++) {

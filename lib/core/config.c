@@ -24,6 +24,17 @@ const struct ts_config_key ts_config_keys[] = {
     KEY(threads, TS_CONF_INT, "0", 0, 1024, "worker threads for pixel work (0 = one per core)"),
     KEY(loops, TS_CONF_INT, "0", 0, 256, "network event loops (0 = one per core)"),
     KEY(queue_size, TS_CONF_INT, "1024", 1, 1000000, "pixel jobs that may wait for a worker before requests get 503"),
+    KEY(heavy_mp, TS_CONF_INT, "16", 1, 1000000, "a request that decodes this many megapixels or more is heavy: at most half the workers run heavy jobs, so tiles keep flowing"),
+    KEY(heavy_queue, TS_CONF_INT, "4", 0, 1000000, "heavy jobs that may wait for a worker before requests get 503"),
+    KEY(max_connections, TS_CONF_INT, "1000", 1, 1000000, "open connections; a connection beyond them gets a 503 and is closed"),
+    KEY(idle_timeout, TS_CONF_INT, "10", 1, 3600, "seconds a client has to send a request's headers (slowloris), and that a keep-alive connection may stay idle"),
+    KEY(request_timeout, TS_CONF_INT, "30", 0, 86400, "seconds an image may take to make before it is stopped with 503 (0: no limit)"),
+    KEY(drain_timeout, TS_CONF_INT, "10", 0, 3600, "seconds SIGTERM waits for requests in progress before exiting"),
+    KEY(max_url, TS_CONF_INT, "8192", 256, 1000000, "longest request URL in bytes (414 beyond)"),
+    KEY(max_header_bytes, TS_CONF_INT, "32768", 1024, 400000, "largest request head in bytes, all header names and values (431 beyond)"),
+    KEY(max_body_kb, TS_CONF_INT, "1024", 0, 1048576, "largest request body in KiB (413 beyond)"),
+    KEY(max_source_mp, TS_CONF_INT, "10000", 1, 10000000, "largest image opened, in megapixels at full resolution, checked from its header before any decoding (501 beyond)"),
+    KEY(max_decode_mp, TS_CONF_INT, "400", 1, 10000000, "most pixels one request may decode, in megapixels: the region at the level used, or the whole level for untiled files (501 beyond; tessera convert makes a pyramid)"),
     KEY(base_url, TS_CONF_STRING, "", 0, 0, "public URL prefix for ids, e.g. https://images.example.org (default: from X-Forwarded-* or Host)"),
     KEY(tls_cert, TS_CONF_STRING, "", 0, 0, "PEM certificate chain; with tls_key serves HTTPS with HTTP/2"),
     KEY(tls_key, TS_CONF_STRING, "", 0, 0, "PEM private key for tls_cert"),
@@ -145,6 +156,11 @@ static int set_key(struct ts_config *c, const struct ts_config_key *k, const cha
     return ts_error_set(err, 500, "%s: unknown type", k->name);
 }
 
+static bool is_string(const struct ts_config_key *k)
+{
+    return k->type == TS_CONF_STRING || k->type == TS_CONF_ENUM;
+}
+
 void ts_config_init(struct ts_config *c)
 {
     memset(c, 0, sizeof(*c));
@@ -159,12 +175,42 @@ void ts_config_release(struct ts_config *c)
     if (c == NULL)
         return;
     for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
-        if (k->type == TS_CONF_STRING || k->type == TS_CONF_ENUM) {
+        if (is_string(k)) {
             char **field = (char **)((char *)c + k->offset);
             free(*field);
             *field = NULL;
         }
     }
+}
+
+int ts_config_copy(struct ts_config *dst, const struct ts_config *src)
+{
+    memcpy(dst, src, sizeof(*dst));
+    int rc = 0;
+    for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
+        if (!is_string(k))
+            continue;
+        char **field = (char **)((char *)dst + k->offset);
+        const char *v = *field;
+        *field = v != NULL ? strdup(v) : NULL;
+        if (v != NULL && *field == NULL)
+            rc = -1;
+    }
+    if (rc != 0)
+        ts_config_release(dst);
+    return rc;
+}
+
+bool ts_config_key_equal(const struct ts_config_key *k, const struct ts_config *a, const struct ts_config *b)
+{
+    const char *fa = (const char *)a + k->offset, *fb = (const char *)b + k->offset;
+    if (is_string(k)) {
+        const char *sa = *(char *const *)fa, *sb = *(char *const *)fb;
+        return strcmp(sa != NULL ? sa : "", sb != NULL ? sb : "") == 0;
+    }
+    if (k->type == TS_CONF_INT)
+        return *(const int64_t *)fa == *(const int64_t *)fb;
+    return *(const bool *)fa == *(const bool *)fb;
 }
 
 int ts_config_set(struct ts_config *c, const char *name, const char *value, struct ts_error *err)

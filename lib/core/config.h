@@ -25,6 +25,17 @@ struct ts_config {
     int64_t threads;        /* pixel worker threads; 0 = one per core */
     int64_t loops;          /* network event loops; 0 = one per core */
     int64_t queue_size;     /* pixel jobs that may wait before 503 */
+    int64_t heavy_mp;       /* a job decoding this many megapixels or more is heavy */
+    int64_t heavy_queue;    /* heavy jobs that may wait before 503 */
+    int64_t max_connections; /* open connections; more are answered 503 and closed */
+    int64_t idle_timeout;   /* seconds to receive a request's headers, and between keep-alive requests */
+    int64_t request_timeout; /* seconds a render may run; 0 = no limit */
+    int64_t drain_timeout;  /* seconds SIGTERM waits for in-flight requests */
+    int64_t max_url;        /* longest request target, in bytes */
+    int64_t max_header_bytes; /* largest request head (all header names and values), in bytes */
+    int64_t max_body_kb;    /* largest request body, in KiB */
+    int64_t max_source_mp;  /* largest image opened, in megapixels at full resolution */
+    int64_t max_decode_mp;  /* most pixels one request may decode, in megapixels */
     char *base_url;         /* public URL prefix used in ids; "" = from the request */
     char *tls_cert;         /* PEM certificate chain: enables TLS and HTTP/2 */
     char *tls_key;          /* PEM private key */
@@ -83,6 +94,12 @@ void ts_config_init(struct ts_config *c);
 
 /** Frees the strings. Accepts NULL. */
 void ts_config_release(struct ts_config *c);
+
+/** Makes `dst` (uninitialised) a deep copy of `src`. Returns 0, or -1 when out of memory (dst released). */
+int ts_config_copy(struct ts_config *dst, const struct ts_config *src);
+
+/** Whether key `k` has the same value in `a` and `b`. */
+bool ts_config_key_equal(const struct ts_config_key *k, const struct ts_config *a, const struct ts_config *b);
 
 /**
  * Sets key `name` (either `max_width` or `max-width`) from text `value`.

@@ -56,7 +56,7 @@ int ts_request_base(h2o_req_t *req, struct ts_buf *out)
 {
     struct ts_loop *loop = (struct ts_loop *)req->conn->ctx;
     struct ts_pubbase_in in = {
-        .configured = loop->srv->cfg->base_url,
+        .configured = ts_server_live(loop->srv)->cfg.base_url,
         .forwarded = header(req, H2O_STRLIT("forwarded")),
         .xf_proto = header(req, H2O_STRLIT("x-forwarded-proto")),
         .xf_host = header(req, H2O_STRLIT("x-forwarded-host")),
@@ -90,7 +90,7 @@ struct validators {
 static void validators_of(struct ts_server *srv, const struct ts_buf *key, const struct ts_meta *m,
                           struct validators *v)
 {
-    ts_etag_format(ts_key_etag(key->data, key->len, srv->settings_gen), v->etag);
+    ts_etag_format(ts_key_etag(key->data, key->len, ts_server_live(srv)->settings_gen), v->etag);
     v->mtime = (time_t)(m->file.mtime_ns / 1000000000);
 }
 
@@ -107,8 +107,9 @@ static void add_validators(h2o_req_t *req, struct ts_server *srv, const struct v
     ts_http_date_format(v->mtime, date);
     ts_http_header(req, "etag", v->etag);
     ts_http_header(req, "last-modified", date);
-    if (srv->cfg->cache_control[0] != '\0')
-        ts_http_header(req, "cache-control", srv->cfg->cache_control);
+    const char *cc = ts_server_live(srv)->cfg.cache_control;
+    if (cc[0] != '\0')
+        ts_http_header(req, "cache-control", cc);
 }
 
 static void release_entry(void *e)
@@ -140,7 +141,8 @@ static void answer_info(h2o_req_t *req, struct ts_server *srv, enum iiif_version
 {
     struct ts_buf key;
     ts_buf_init(&key, 16384);
-    if (ts_key_info(&key, v, ld, base, id, m->file.mtime_ns, m->file.size) != 0) {
+    const struct ts_live *live = ts_server_live(srv);
+    if (ts_key_info(&key, live->settings_gen, v, ld, base, id, m->file.mtime_ns, m->file.size) != 0) {
         ts_buf_release(&key);
         ts_http_errorf(req, 414, "the URL is too long");
         return;
@@ -156,11 +158,11 @@ static void answer_info(h2o_req_t *req, struct ts_server *srv, enum iiif_version
     struct ts_centry *e = ts_cache_get(srv->responses, key.data, key.len);
     if (e == NULL) {
         struct ts_info_opts o = {
-            .limits = &srv->limits,
-            .tile_size = (uint32_t)srv->cfg->tile_size,
+            .limits = &live->limits,
+            .tile_size = (uint32_t)live->cfg.tile_size,
             .formats = &srv->formats,
-            .rights = srv->cfg->rights,
-            .preferred_formats = srv->cfg->preferred_formats,
+            .rights = live->cfg.rights,
+            .preferred_formats = live->cfg.preferred_formats,
         };
         size_t len;
         char *json = ts_info_json(v, id_url, &m->src, &o, &len);
@@ -190,6 +192,7 @@ struct image_plan {
     struct ts_buf canonical;   /* {region}/{size}/{rotation}/{quality}.{format} */
     struct ts_buf key;
     struct validators val;
+    bool heavy;                /* decodes heavy_mp or more: the workers' heavy lane */
 };
 
 static void image_plan_release(struct image_plan *ip)
@@ -201,13 +204,23 @@ static void image_plan_release(struct image_plan *ip)
 static int image_plan_make(struct ts_server *srv, enum iiif_version v, const char *id, const struct iiif_req *r,
                            const struct ts_meta *m, struct image_plan *ip, struct ts_error *err)
 {
+    const struct ts_live *live = ts_server_live(srv);
     ts_buf_init(&ip->canonical, 1024);
     ts_buf_init(&ip->key, 16384);
-    if (iiif_plan_make(r, m->src.width, m->src.height, &srv->limits, &ip->plan, err) != 0)
+    if (iiif_plan_make(r, m->src.width, m->src.height, &live->limits, &ip->plan, err) != 0)
         return -1;
-    if (iiif_plan_canonical(&ip->plan, m->src.width, m->src.height, &srv->limits, &ip->canonical) != 0 ||
-        ts_key_image(&ip->key, v, id, m->file.mtime_ns, m->file.size, ip->canonical.data) != 0)
+    if (iiif_plan_canonical(&ip->plan, m->src.width, m->src.height, &live->limits, &ip->canonical) != 0 ||
+        ts_key_image(&ip->key, live->settings_gen, v, id, m->file.mtime_ns, m->file.size, ip->canonical.data) != 0)
         return ts_error_set(err, 414, "the URL is too long");
+    /* the work the answer costs: refused past max_decode_mp, and weighed for the heavy lane */
+    uint64_t px = ts_render_decode_pixels(&m->src, &ip->plan);
+    if (px > (uint64_t)live->cfg.max_decode_mp * 1000000)
+        return ts_error_set(err, 501,
+                            "this answer would decode %.0f megapixels of the image, over this server's limit of %lld "
+                            "(max_decode_mp): ask for a smaller region or size, or serve the image as a pyramid "
+                            "(tessera convert)",
+                            (double)px / 1e6, (long long)live->cfg.max_decode_mp);
+    ip->heavy = px >= (uint64_t)live->cfg.heavy_mp * 1000000;
     validators_of(srv, &ip->key, m, &ip->val);
     return 0;
 }
@@ -222,7 +235,7 @@ static int try_passthrough(struct ts_server *srv, const struct ts_meta *m, const
                            void **data, size_t *len, struct ts_error *err)
 {
     struct ts_tile_ref t;
-    if (!srv->cfg->passthrough || !ts_passthrough_match(&m->src, &ip->plan, &t))
+    if (!ts_server_live(srv)->cfg.passthrough || !ts_passthrough_match(&m->src, &ip->plan, &t))
         return 0;
     if (on_loop && ts_passthrough_trims(&m->src, &t))
         return 0;
@@ -271,6 +284,7 @@ struct iiif_job {
     size_t spool_len;
     void (*out_free)(void *);      /* how to free out.data: g_free (libvips) or free (passthrough) */
     char timing[48];               /* Server-Timing: how the bytes were made */
+    bool heavy_entered;            /* took a heavy-lane place while running (ts_workers_heavy_enter) */
 };
 
 static void job_cleanup(struct ts_deferred *d)
@@ -306,6 +320,14 @@ static int find_meta(struct iiif_job *j)
         return -1;
     if (ts_source_open(file.path, &src, &j->d.err) != 0)
         return -1;
+    /* a decompression bomb is refused from its header, before any pixel is decoded */
+    int64_t max_mp = ts_server_live(srv)->cfg.max_source_mp;
+    if ((uint64_t)src.width * src.height > (uint64_t)max_mp * 1000000) {
+        ts_error_set(&j->d.err, 501, "the image is %ux%u pixels (%.0f megapixels), more than this server opens (max_source_mp %lld)",
+                     src.width, src.height, (double)src.width * src.height / 1e6, (long long)max_mp);
+        ts_source_release(&src);
+        return -1;
+    }
     j->meta = ts_meta_store(srv->meta, j->id, &file, &src);
     if (j->meta == NULL) {
         /* metadata cache off or full: keep a private entry for this request */
@@ -357,9 +379,8 @@ static int spool_open(struct ts_server *srv, struct ts_error *err)
     return fd;
 }
 
-static void run_image(struct ts_job *job)
+static void make_image(struct iiif_job *j)
 {
-    struct iiif_job *j = (struct iiif_job *)job;
     struct ts_server *srv = j->d.srv;
     if (j->meta == NULL && find_meta(j) != 0)
         return;
@@ -368,6 +389,14 @@ static void run_image(struct ts_job *job)
         j->planned = true;
         if (image_plan_make(srv, j->version, j->id, &j->ireq, m, &j->ip, &j->d.err) != 0)
             return;
+        /* queued before its image was known: heavy work takes a place in the heavy lane now, or is refused */
+        if (j->ip.heavy) {
+            if (ts_workers_heavy_enter(srv->workers) != 0) {
+                ts_error_set(&j->d.err, 503, "the server is busy with large images; try again shortly");
+                return;
+            }
+            j->heavy_entered = true;
+        }
         if (ts_not_modified(j->if_none_match, j->if_none_match ? strlen(j->if_none_match) : 0, j->if_modified_since,
                             j->if_modified_since ? strlen(j->if_modified_since) : 0, j->ip.val.etag,
                             j->ip.val.mtime)) {
@@ -391,13 +420,13 @@ static void run_image(struct ts_job *job)
         j->out.len = raw_len;
         j->out_free = free;
         snprintf(j->timing, sizeof(j->timing), "passthrough");
-    } else if ((uint64_t)j->ip.plan.width * j->ip.plan.height >= (uint64_t)srv->cfg->spool_mp * 1000000) {
+    } else if ((uint64_t)j->ip.plan.width * j->ip.plan.height >= (uint64_t)ts_server_live(srv)->cfg.spool_mp * 1000000) {
         /* Large answers go to an anonymous file and are sent from there: memory stays flat. */
         int64_t t0 = ts_now_us();
         j->spool_fd = spool_open(srv, &j->d.err);
         if (j->spool_fd < 0)
             return;
-        if (ts_render_to_fd(&m->src, &j->ip.plan, &srv->enc, j->spool_fd, &j->out, &j->d.err) != 0)
+        if (ts_render_to_fd(&m->src, &j->ip.plan, &ts_server_live(srv)->enc, j->spool_fd, &j->out, &j->d.err) != 0)
             return;
         off_t end = lseek(j->spool_fd, 0, SEEK_END);
         if (end <= 0) {
@@ -409,7 +438,7 @@ static void run_image(struct ts_job *job)
         return;
     } else {
         int64_t t0 = ts_now_us();
-        if (ts_render(&m->src, &j->ip.plan, &srv->enc, &j->out, &j->d.err) != 0)
+        if (ts_render(&m->src, &j->ip.plan, &ts_server_live(srv)->enc, &j->out, &j->d.err) != 0)
             return;
         j->out_free = g_free;
         snprintf(j->timing, sizeof(j->timing), "%s;dur=%.1f", j->out.direct ? "direct" : "render",
@@ -419,6 +448,16 @@ static void run_image(struct ts_job *job)
                                 iiif_format_mime(j->ip.plan.format), NULL);
     if (j->entry != NULL)
         j->out.data = NULL; /* the cache owns the bytes now */
+}
+
+static void run_image(struct ts_job *job)
+{
+    struct iiif_job *j = (struct iiif_job *)job;
+    make_image(j);
+    if (j->heavy_entered) {
+        ts_workers_heavy_leave(j->d.srv->workers);
+        j->heavy_entered = false;
+    }
 }
 
 static void respond_image(struct ts_deferred *d, h2o_req_t *req)
@@ -581,6 +620,7 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
     if (planned) {
         j->planned = true;
         j->ip = ip;
+        j->d.job.heavy = ip.heavy;
     } else {
         j->if_none_match = copy_header(req, H2O_TOKEN_IF_NONE_MATCH);
         j->if_modified_since = copy_header(req, H2O_TOKEN_IF_MODIFIED_SINCE);

@@ -6,8 +6,9 @@
  * entry) and the canonical form of the request. Image bytes do not depend
  * on the public base URL (Link headers are built per response); info.json
  * does, so its key includes the base and the negotiated media type.
- * The ETag is a hash of the key and of the settings that change bytes
- * (`gen`), so a new encoder quality also changes every ETag.
+ * Keys also carry the settings generation `gen` (a hash of the settings that
+ * change bytes), so after a reload with a new encoder quality no old entry is
+ * served; the ETag hashes the key and `gen`, so every ETag changes too.
  */
 #ifndef TS_HTTP_KEYS_H
 #define TS_HTTP_KEYS_H
@@ -19,12 +20,12 @@
 #include "iiif/request.h"
 
 /** Appends the key of an image response to `out` (cleared first). Returns 0 or -1. */
-int ts_key_image(struct ts_buf *out, enum iiif_version v, const char *id, int64_t mtime_ns, int64_t size,
-                 const char *canonical);
+int ts_key_image(struct ts_buf *out, uint64_t gen, enum iiif_version v, const char *id, int64_t mtime_ns,
+                 int64_t size, const char *canonical);
 
 /** Appends the key of an info.json response to `out` (cleared first). Returns 0 or -1. */
-int ts_key_info(struct ts_buf *out, enum iiif_version v, bool ld, const char *base, const char *id, int64_t mtime_ns,
-                int64_t size);
+int ts_key_info(struct ts_buf *out, uint64_t gen, enum iiif_version v, bool ld, const char *base, const char *id,
+                int64_t mtime_ns, int64_t size);
 
 /** The ETag hash for `key` under settings generation `gen`. */
 uint64_t ts_key_etag(const char *key, size_t len, uint64_t gen);

@@ -45,7 +45,8 @@ int ts_present_probe(void *ctx, const char *rel, struct ts_pimage *out, struct t
             private_src = true;
         }
     }
-    ts_pimage_of(src, (uint32_t)srv->cfg->tile_size, &srv->limits, out);
+    const struct ts_live *live = ts_server_live(srv);
+    ts_pimage_of(src, (uint32_t)live->cfg.tile_size, &live->limits, out);
     if (private_src)
         ts_source_release(&own);
     ts_centry_unref(e);
@@ -193,8 +194,9 @@ static void run_present(struct ts_job *job)
     }
     ts_deferred_header(&j->d, "etag", j->etag);
     ts_deferred_header(&j->d, "vary", "Accept");
-    if (srv->cfg->cache_control[0] != '\0')
-        ts_deferred_header(&j->d, "cache-control", srv->cfg->cache_control);
+    const char *cc = ts_server_live(srv)->cfg.cache_control;
+    if (cc[0] != '\0')
+        ts_deferred_header(&j->d, "cache-control", cc);
 }
 
 int ts_present_handle(h2o_req_t *req, const char *rest, size_t n)

@@ -85,6 +85,8 @@ static bool is_proto(struct ts_strv v, const char *name)
 static struct ts_strv forwarded_param(struct ts_strv fwd, const char *key)
 {
     struct ts_strv el = first_item(fwd), none = {NULL, 0};
+    if (el.p == NULL)
+        return none; /* (and no arithmetic on a null pointer, which C leaves undefined even for + 0) */
     size_t klen = strlen(key);
     const char *p = el.p, *end = el.p + el.n;
     while (p != NULL && p < end) {

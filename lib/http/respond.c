@@ -155,6 +155,8 @@ void ts_http_error(h2o_req_t *req, const struct ts_error *err)
     }
     body[n++] = '\n';
     ts_http_header(req, "cache-control", "no-store");
+    if (status == 503)
+        ts_http_header(req, "retry-after", "1");
     ts_http_send_copy(req, status, "text/plain; charset=utf-8", body, (size_t)n);
 }
 
@@ -256,7 +258,6 @@ int ts_deferred_submit(struct ts_deferred *d)
     d->guard = g;
     if (ts_workers_submit(d->srv->workers, &d->job) != 0) {
         deferred_free(d);
-        ts_http_header(req, "retry-after", "1");
         ts_http_errorf(req, 503, "the server is busy; try again shortly");
         return 0;
     }

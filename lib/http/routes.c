@@ -277,9 +277,43 @@ static int preflight(h2o_req_t *req)
     return 0;
 }
 
+/*
+ * The limits every request meets before routing: URL length and head size.
+ * Returns 0 when the request may go on, or 1 when it has been answered.
+ *
+ * No endpoint takes a request body, so a request that came with one (in any
+ * framing) is answered and its connection closed: libh2o lets
+ * Transfer-Encoding win over Content-Length and would read on after a
+ * chunked body, and RFC 9112 (6.1) asks for the connection to be closed
+ * after such a request, so that a request hidden in a body is never run
+ * (request smuggling through a proxy that framed it the other way).
+ */
+static int check_request(h2o_req_t *req)
+{
+    const struct ts_config *cfg = &ts_server_live(((struct ts_loop *)req->conn->ctx)->srv)->cfg;
+    if (req->entity.base != NULL)
+        req->http1_is_persistent = 0;
+    if (req->path.len > (size_t)cfg->max_url) {
+        ts_http_errorf(req, 414, "the URL is %zu bytes long; this server takes at most %lld (max_url)", req->path.len,
+                       (long long)cfg->max_url);
+        return 1;
+    }
+    size_t head = req->path.len;
+    for (size_t i = 0; i < req->headers.size; i++)
+        head += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
+    if (head > (size_t)cfg->max_header_bytes) {
+        ts_http_errorf(req, 431, "the request head is %zu bytes; this server takes at most %lld (max_header_bytes)",
+                       head, (long long)cfg->max_header_bytes);
+        return 1;
+    }
+    return 0;
+}
+
 int ts_routes_on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
+    if (check_request(req) != 0)
+        return 0;
     h2o_iovec_t m = req->method;
     if (h2o_memis(m.base, m.len, H2O_STRLIT("OPTIONS")))
         return preflight(req);

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -27,7 +28,6 @@
 #include "core/log.h"
 #include "http/routes.h"
 
-#define SHUTDOWN_GRACE_MS 10000
 
 struct ts_handler {
     h2o_handler_t super;
@@ -88,15 +88,54 @@ static void log_access(h2o_logger_t *self, h2o_req_t *req)
     funlockfile(srv->access_log);
 }
 
+/* Loops cut short by drain_timeout, kept (and reachable) until the process exits. */
+static struct ts_loop *abandoned_loops;
+
+static void on_conn_close(void *data)
+{
+    struct ts_server *s = data;
+    atomic_fetch_sub(&s->n_conns, 1);
+}
+
+/*
+ * A connection past max_connections is accepted only to be told so: a plain
+ * HTTP/1.1 503 (nothing on TLS, where plain text would be noise), then closed.
+ * Leaving it in the backlog would let a flood of idle sockets starve everyone.
+ */
+static void refuse_connection(struct ts_server *s, h2o_socket_t *listener)
+{
+    int fd = accept4(h2o_socket_get_fd(listener), NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0)
+        return;
+    static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                               "Content-Type: text/plain; charset=utf-8\r\n"
+                               "Retry-After: 1\r\nConnection: close\r\nContent-Length: 67\r\n\r\n"
+                               "503 Service Unavailable: too many open connections; try again soon\n";
+    if (s->ssl == NULL) {
+        ssize_t w = send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+        (void)w;
+    }
+    close(fd);
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     if (err != NULL)
         return;
     struct ts_loop *loop = listener->data;
+    struct ts_server *s = loop->srv;
+    int64_t max = ts_server_live(s)->cfg.max_connections;
     for (int i = 0; i < 16; i++) {
+        if (atomic_load(&s->n_conns) >= max) {
+            refuse_connection(s, listener);
+            continue;
+        }
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL)
             return;
+        atomic_fetch_add(&s->n_conns, 1);
+        sock->on_close.cb = on_conn_close;
+        sock->on_close.data = s;
         h2o_accept(&loop->accept_ctx, sock);
     }
 }
@@ -180,7 +219,8 @@ static uint64_t settings_hash(const struct ts_config *cfg, const struct ts_forma
     static const char *const keys[] = {"max_width",  "max_height",         "max_area",        "tile_size",
                                        "confined_size_strict", "upscale_max_to_limits", "extensions", "rights",
                                        "preferred_formats",    "jpeg_quality",          "webp_quality",          "webp_effort",
-                                       "avif_quality",         "jp2_quality",           "png_compression",       "resample"};
+                                       "avif_quality",         "jp2_quality",           "png_compression",       "resample",
+                                       "passthrough"};
     uint64_t h = ts_hash(TS_HASH_SEED, TS_VERSION, strlen(TS_VERSION));
     h = ts_hash(h, f->ok, sizeof(f->ok));
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -201,6 +241,109 @@ static uint64_t settings_hash(const struct ts_config *cfg, const struct ts_forma
     return h;
 }
 
+/* A snapshot of the live settings in `cfg`, or NULL when out of memory. */
+static struct ts_live *live_new(struct ts_server *s, const struct ts_config *cfg)
+{
+    struct ts_live *l = calloc(1, sizeof(*l));
+    if (l == NULL)
+        return NULL;
+    if (ts_config_copy(&l->cfg, cfg) != 0) {
+        free(l);
+        return NULL;
+    }
+    l->limits.max_width = (uint32_t)cfg->max_width;
+    l->limits.max_height = (uint32_t)(cfg->max_height > 0 ? cfg->max_height : cfg->max_width);
+    l->limits.max_area = (uint64_t)cfg->max_area;
+    l->limits.confined_strict = cfg->confined_size_strict;
+    l->limits.upscale_max_to_limits = cfg->upscale_max_to_limits;
+    ts_render_opts_init(&l->enc, cfg);
+    l->settings_gen = settings_hash(cfg, &s->formats);
+    return l;
+}
+
+/* Applies the timeouts of `cfg` to a loop's context (its own thread, or before it runs). */
+static void apply_timeouts(struct ts_loop *l, const struct ts_config *cfg)
+{
+    l->ctx.http1.req_timeout.timeout = (uint64_t)cfg->idle_timeout * 1000;
+    l->ctx.http2.idle_timeout.timeout = (uint64_t)cfg->idle_timeout * 1000;
+}
+
+/* Settings read once at start-up: a reload that changes them only logs that a restart is needed. */
+static const char *const restart_only[] = {"root",    "host",      "port",         "threads",  "loops",
+                                           "tls_cert", "tls_key",  "extensions",   "vips_threads", "simd",
+                                           "cache_mb", "meta_cache_mb", "search_db", "viewer_dir", "queue_size",
+                                           "heavy_mp", "heavy_queue", "max_body_kb", "spool_dir"};
+
+/* Sends the access log to the file `cfg` names from now on (after log rotation, the new file). */
+static int reopen_access_log(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err)
+{
+    const char *path = cfg->access_log;
+    bool to_file = strcmp(path, "-") != 0 && strcmp(path, "off") != 0 && path[0] != '\0';
+    if (!s->own_access_log || !to_file) {
+        if (strcmp(path, s->cfg->access_log) != 0)
+            ts_log_warn("access_log changed from '%s' to '%s': takes effect after a restart", s->cfg->access_log, path);
+        return 0;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return ts_error_set(err, 500, "cannot open access log %s: %s", path, strerror(errno));
+    /* swap the descriptor under the FILE's lock: loops writing lines never see a half-changed log */
+    flockfile(s->access_log);
+    fflush(s->access_log);
+    int rc = dup3(fd, fileno(s->access_log), O_CLOEXEC);
+    funlockfile(s->access_log);
+    close(fd);
+    if (rc < 0)
+        return ts_error_set(err, 500, "cannot reopen access log %s: %s", path, strerror(errno));
+    return 0;
+}
+
+int ts_server_reload(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err)
+{
+    struct ts_live *old = atomic_load(&s->live);
+    for (size_t i = 0; i < sizeof(restart_only) / sizeof(restart_only[0]); i++) {
+        for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
+            if (strcmp(k->name, restart_only[i]) == 0 && !ts_config_key_equal(k, cfg, &old->cfg))
+                ts_log_warn("reload: %s changed; it takes effect after a restart", k->name);
+        }
+    }
+    struct ts_live *l = live_new(s, cfg);
+    if (l == NULL)
+        return ts_error_set(err, 500, "out of memory");
+    /* the restart-only settings keep their start-up values, so the snapshot tells the truth */
+    for (size_t i = 0; i < sizeof(restart_only) / sizeof(restart_only[0]); i++) {
+        struct ts_error e;
+        for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
+            if (strcmp(k->name, restart_only[i]) != 0)
+                continue;
+            const char *field = (const char *)s->cfg + k->offset;
+            char text[64];
+            const char *v = text;
+            if (k->type == TS_CONF_STRING || k->type == TS_CONF_ENUM)
+                v = *(char *const *)field;
+            else if (k->type == TS_CONF_INT)
+                snprintf(text, sizeof(text), "%lld", (long long)*(const int64_t *)field);
+            else
+                v = *(const bool *)field ? "true" : "false";
+            ts_config_set(&l->cfg, k->name, v, &e);
+        }
+    }
+    if (s->access_log != NULL && reopen_access_log(s, cfg, err) != 0) {
+        ts_config_release(&l->cfg);
+        free(l);
+        return -1;
+    }
+    l->older = old;
+    atomic_store_explicit(&s->live, l, memory_order_release);
+    ts_log_info("reloaded the settings (ETag generation %016llx)", (unsigned long long)l->settings_gen);
+    return 0;
+}
+
+void ts_server_request_reload(struct ts_server *s)
+{
+    atomic_store(&s->reload, 1);
+}
+
 static int cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -215,14 +358,15 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     atomic_init(&s->stop, 0);
     if (ts_resolver_init(&s->resolver, cfg->root, cfg->extensions, err) != 0)
         return -1;
-    s->limits.max_width = (uint32_t)cfg->max_width;
-    s->limits.max_height = (uint32_t)(cfg->max_height > 0 ? cfg->max_height : cfg->max_width);
-    s->limits.max_area = (uint64_t)cfg->max_area;
-    s->limits.confined_strict = cfg->confined_size_strict;
-    s->limits.upscale_max_to_limits = cfg->upscale_max_to_limits;
-    ts_encode_opts_init(&s->enc, cfg);
+    atomic_init(&s->reload, 0);
+    atomic_init(&s->n_conns, 0);
     ts_formats_probe(&s->formats);
-    s->settings_gen = settings_hash(cfg, &s->formats);
+    struct ts_live *live = live_new(s, cfg);
+    if (live == NULL) {
+        ts_error_set(err, 500, "out of memory");
+        goto fail;
+    }
+    atomic_init(&s->live, live);
     size_t cache_bytes = (size_t)cfg->cache_mb << 20;
     s->responses = ts_cache_new(cache_bytes, cache_bytes / 16);
     s->meta = ts_cache_new((size_t)cfg->meta_cache_mb << 20, ((size_t)cfg->meta_cache_mb << 20) / 16);
@@ -252,6 +396,9 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
 
     h2o_config_init(&s->h2o);
     s->h2o.server_name = h2o_iovec_init(H2O_STRLIT("tessera"));
+    s->h2o.max_request_entity_size = (size_t)cfg->max_body_kb * 1024;
+    s->h2o.http1.req_timeout = (uint64_t)cfg->idle_timeout * 1000;
+    s->h2o.http2.idle_timeout = (uint64_t)cfg->idle_timeout * 1000;
     h2o_hostconf_t *host = h2o_config_register_host(&s->h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     struct ts_handler *h = (struct ts_handler *)h2o_create_handler(path, sizeof(*h));
@@ -261,7 +408,7 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     lg->srv = s;
 
     int n_threads = cfg->threads > 0 ? (int)cfg->threads : cores();
-    s->workers = ts_workers_new(n_threads, (int)cfg->queue_size);
+    s->workers = ts_workers_new(n_threads, (int)cfg->queue_size, (int)cfg->heavy_queue);
     if (s->workers == NULL) {
         ts_error_set(err, 500, "cannot start worker threads");
         goto fail;
@@ -331,8 +478,16 @@ static void *loop_main(void *arg)
     pthread_mutex_unlock(&s->start_lock);
     if (rc != 0)
         return NULL;
-    while (!atomic_load(&s->stop))
+    const struct ts_live *seen = ts_server_live(s);
+    while (!atomic_load(&s->stop)) {
         h2o_evloop_run(l->ctx.loop, 100);
+        const struct ts_live *now = ts_server_live(s);
+        if (now != seen) { /* a reload: new timeouts for this loop's connections */
+            apply_timeouts(l, &now->cfg);
+            seen = now;
+        }
+    }
+    int64_t grace_ms = ts_server_live(s)->cfg.drain_timeout * 1000;
 
     /*
      * Stop accepting; ask connections to finish (HTTP/1 stops keep-alive,
@@ -360,8 +515,9 @@ static void *loop_main(void *arg)
             l->drained = true;
             break;
         }
-        if (ms > SHUTDOWN_GRACE_MS) {
+        if (ms > grace_ms) {
             ts_log_warn("shutting down with %d requests still in progress or connections open", l->inflight);
+            ts_render_abort_all(); /* the workers' renders stop between tiles, so the exit is not held up */
             break;
         }
     }
@@ -392,6 +548,13 @@ int ts_server_run(struct ts_server *s)
     pthread_mutex_unlock(&s->start_lock);
     if (!ok)
         atomic_store(&s->stop, 1);
+    /* this thread serves reload requests (SIGHUP) while the loops run */
+    while (!atomic_load(&s->stop)) {
+        struct timespec nap = {0, 50 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+        if (atomic_exchange(&s->reload, 0) && s->reload_fn != NULL)
+            s->reload_fn(s, s->reload_arg);
+    }
     for (int i = 0; i < created; i++)
         pthread_join(s->loops[i].thread, NULL);
     pthread_cond_destroy(&s->start_cond);
@@ -418,8 +581,14 @@ void ts_server_release(struct ts_server *s)
     ts_viewer_release(&s->viewer);
     s->meta = NULL;
     if (s->loops != NULL) {
-        /* each loop took itself apart on its thread (loop_close) */
-        free(s->loops);
+        /* each drained loop took itself apart on its thread (loop_close) */
+        bool all_drained = true;
+        for (int i = 0; i < s->n_loops; i++)
+            all_drained &= s->loops[i].drained || s->loops[i].ctx.loop == NULL;
+        if (all_drained)
+            free(s->loops);
+        else
+            abandoned_loops = s->loops; /* still in use by connections left open: the process exit frees them */
         s->loops = NULL;
     }
     if (s->listen_fd >= 0)
@@ -434,4 +603,12 @@ void ts_server_release(struct ts_server *s)
         fclose(s->access_log);
     s->access_log = NULL;
     ts_resolver_release(&s->resolver);
+    struct ts_live *l = atomic_load(&s->live);
+    while (l != NULL) {
+        struct ts_live *older = l->older;
+        ts_config_release(&l->cfg);
+        free(l);
+        l = older;
+    }
+    atomic_store(&s->live, NULL);
 }

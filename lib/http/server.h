@@ -4,7 +4,9 @@
  * One event loop per thread does all network I/O (libh2o, evloop flavour),
  * answers cheap requests itself and hands pixel work to the worker pool. The
  * server state is created once at start-up and read-only afterwards, so the
- * loops and workers share it without locks.
+ * loops and workers share it without locks; the one exception is the
+ * settings a reload changes, which are published as a new immutable snapshot
+ * (struct ts_live) behind one atomic pointer.
  */
 #ifndef TS_HTTP_SERVER_H
 #define TS_HTTP_SERVER_H
@@ -34,18 +36,30 @@ struct ts_loop {
     bool drained;                      /* shut down with no job or connection left */
 };
 
-struct ts_server {
-    const struct ts_config *cfg;       /* borrowed; outlives the server */
-    struct ts_resolver resolver;
+/*
+ * The settings a reload (SIGHUP) can change, and what is derived from them.
+ * A snapshot never changes once published, and none is freed before the
+ * server is, so a request may keep the pointer it read for as long as it
+ * runs.
+ */
+struct ts_live {
+    struct ts_config cfg;              /* a copy; owns its strings */
     struct iiif_limits limits;
+    struct ts_render_opts enc;
+    uint64_t settings_gen;             /* hash of the settings that change response bytes (in every key and ETag) */
+    struct ts_live *older;             /* the snapshot this one replaced */
+};
+
+struct ts_server {
+    const struct ts_config *cfg;       /* the start-up settings, borrowed: for what only a restart changes */
+    _Atomic(struct ts_live *) live;    /* the current settings: read with ts_server_live */
+    struct ts_resolver resolver;
     struct ts_formats formats;
-    struct ts_encode_opts enc;
     struct ts_workers *workers;
     struct ts_cache *responses;        /* encoded images and info.json; NULL when off */
     struct ts_cache *meta;             /* identifier -> file and probed source */
     struct ts_search *search;          /* the Presentation search index */
     struct ts_viewer viewer;           /* viewer assets */
-    uint64_t settings_gen;             /* hash of the settings that change response bytes (part of every ETag) */
     FILE *access_log;                  /* NULL when off */
     bool own_access_log;
     h2o_globalconf_t h2o;
@@ -56,6 +70,10 @@ struct ts_server {
     int n_loops;
     struct ts_loop *loops;
     atomic_int stop;
+    atomic_int reload;                 /* set by SIGHUP: ts_server_run calls reload_fn */
+    atomic_int n_conns;                /* open connections, for max_connections */
+    int (*reload_fn)(struct ts_server *s, void *arg); /* reads the settings again and calls ts_server_reload */
+    void *reload_arg;
     pthread_mutex_t start_lock;        /* loops report here once set up */
     pthread_cond_t start_cond;
     int n_started, n_failed;
@@ -67,6 +85,28 @@ struct ts_server {
  * before any thread starts). libvips must be started already.
  */
 int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err);
+
+/** The current live settings (never NULL after init). */
+static inline const struct ts_live *ts_server_live(struct ts_server *s)
+{
+    return atomic_load_explicit(&s->live, memory_order_acquire);
+}
+
+/**
+ * Publishes settings `cfg` (copied) for new requests: limits, encoder and
+ * time settings, caching headers, the access log (reopened, for log
+ * rotation) and the rest of struct ts_live. Settings only a restart changes
+ * (address, port, TLS, root, threads, caches, search index) keep their
+ * start-up values; each one that differs is logged. Returns 0, or -1 with
+ * `err` and the old settings still in force.
+ */
+int ts_server_reload(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err);
+
+/**
+ * Asks for a reload, from a signal handler: ts_server_run calls `reload_fn`
+ * (set before ts_server_run) on its own thread. Async-signal-safe.
+ */
+void ts_server_request_reload(struct ts_server *s);
 
 /** Runs the loops until ts_server_stop, then drains in-flight work. */
 int ts_server_run(struct ts_server *s);

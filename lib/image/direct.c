@@ -46,7 +46,7 @@ static int decode(struct dec *d, const void *jpg, size_t len, struct ts_error *e
     return 0;
 }
 
-static int encode_webp(const uint8_t *rgb, uint32_t w, uint32_t h, const struct ts_encode_opts *o, struct ts_output *out,
+static int encode_webp(const uint8_t *rgb, uint32_t w, uint32_t h, const struct ts_render_opts *o, struct ts_output *out,
                        struct ts_error *err)
 {
     WebPConfig config;
@@ -77,7 +77,7 @@ static int encode_webp(const uint8_t *rgb, uint32_t w, uint32_t h, const struct 
     return 0;
 }
 
-int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts,
+int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const struct ts_render_opts *opts,
                    struct ts_output *out, struct ts_error *err)
 {
     /* WebP of the stored colours: default or color (gray only for grey sources) */

@@ -20,7 +20,7 @@
  * filled (and out->direct set), 1 when it does not apply (other formats,
  * qualities, sizes), -1 on an error in `err`.
  */
-int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts,
+int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const struct ts_render_opts *opts,
                    struct ts_output *out, struct ts_error *err);
 
 #endif

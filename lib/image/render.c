@@ -17,7 +17,9 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <vips/vector.h>
 #include <vips/vips.h>
 
@@ -37,7 +39,7 @@ int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err)
     return 0;
 }
 
-void ts_encode_opts_init(struct ts_encode_opts *o, const struct ts_config *cfg)
+void ts_render_opts_init(struct ts_render_opts *o, const struct ts_config *cfg)
 {
     o->jpeg_quality = (int)cfg->jpeg_quality;
     o->webp_quality = (int)cfg->webp_quality;
@@ -50,6 +52,7 @@ void ts_encode_opts_init(struct ts_encode_opts *o, const struct ts_config *cfg)
         VipsKernel kernel;
     } kernels[] = {{"nearest", VIPS_KERNEL_NEAREST}, {"linear", VIPS_KERNEL_LINEAR},     {"cubic", VIPS_KERNEL_CUBIC},
                    {"mitchell", VIPS_KERNEL_MITCHELL}, {"lanczos2", VIPS_KERNEL_LANCZOS2}, {"lanczos3", VIPS_KERNEL_LANCZOS3}};
+    o->timeout_ms = cfg->request_timeout > 0 ? (int)(cfg->request_timeout * 1000) : 0;
     o->kernel = VIPS_KERNEL_LANCZOS3;
     for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++) {
         if (cfg->resample != NULL && strcmp(cfg->resample, kernels[i].name) == 0)
@@ -92,6 +95,43 @@ static int pick_level(const struct ts_source *s, double need)
             best = i;
     }
     return best;
+}
+
+uint64_t ts_render_decode_pixels(const struct ts_source *src, const struct iiif_plan *p)
+{
+    if (p->width == 0 || p->height == 0 || src->width == 0 || src->height == 0)
+        return 0;
+    int li = pick_level(src, fmin((double)p->w / p->width, (double)p->h / p->height));
+    const struct ts_level *l = &src->levels[li];
+    /* the level as served (EXIF orientation 5-8 swaps it) */
+    bool swap = ts_orientation_swaps(src->orientation);
+    double lw = swap ? l->height : l->width, lh = swap ? l->width : l->height;
+    double sx = lw / src->width, sy = lh / src->height;
+    double x0 = floor(p->x * sx), y0 = floor(p->y * sy);
+    double x1 = ceil((p->x + (double)p->w) * sx), y1 = ceil((p->y + (double)p->h) * sy);
+    bool tiled = (src->kind == TS_SRC_TIFF && src->tile_w > 0 && src->tile_h > 0) ||
+                 (src->kind == TS_SRC_JP2 && src->j2k != NULL);
+    if (tiled && src->tile_w > 0 && src->tile_h > 0) {
+        /* whole tiles of the level (JPEG 2000 tiles shrink with the level) */
+        double tw = src->tile_w, th = src->tile_h;
+        if (src->kind == TS_SRC_JP2) {
+            tw = ceil(tw / (double)(1u << l->index));
+            th = ceil(th / (double)(1u << l->index));
+        }
+        x0 = floor(x0 / tw) * tw;
+        y0 = floor(y0 / th) * th;
+        x1 = fmin(ceil(x1 / tw) * tw, lw);
+        y1 = fmin(ceil(y1 / th) * th, lh);
+    } else if (!tiled && src->kind == TS_SRC_JPEG && src->orientation == 1) {
+        /* libjpeg-turbo decodes every row down to the region's last, cropped to its columns */
+        y0 = 0;
+    } else if (!tiled) {
+        x0 = y0 = 0;
+        x1 = lw;
+        y1 = lh;
+    }
+    double px = (x1 - x0) * (y1 - y0);
+    return px > 0 ? (uint64_t)px : 1;
 }
 
 /*
@@ -299,7 +339,44 @@ static bool format_has_alpha(enum iiif_format f)
            f == IIIF_FORMAT_AVIF || f == IIIF_FORMAT_JP2;
 }
 
-static int encode(VipsImage *im, enum iiif_format f, const struct ts_encode_opts *o, bool bitonal, VipsTarget *t)
+/* The clock a render runs against; `eval` stops the pipeline once it is past. */
+struct deadline {
+    int64_t at_us; /* CLOCK_MONOTONIC; 0: no limit */
+    bool hit;      /* stopped for the time limit */
+    bool aborted;  /* stopped by ts_render_abort_all */
+};
+
+static atomic_bool abort_all;
+
+void ts_render_abort_all(void)
+{
+    atomic_store(&abort_all, true);
+}
+
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* libvips calls this between tiles of a computation: past the deadline, set its kill flag. */
+static void on_eval(VipsImage *image, VipsProgress *progress, void *user)
+{
+    (void)progress;
+    struct deadline *d = user;
+    if (d->hit || d->aborted)
+        return;
+    if (atomic_load(&abort_all)) {
+        d->aborted = true;
+        vips_image_set_kill(image, TRUE);
+    } else if (d->at_us > 0 && mono_us() > d->at_us) {
+        d->hit = true;
+        vips_image_set_kill(image, TRUE);
+    }
+}
+
+static int encode(VipsImage *im, enum iiif_format f, const struct ts_render_opts *o, bool bitonal, VipsTarget *t)
 {
     switch (f) {
     case IIIF_FORMAT_JPG:
@@ -347,11 +424,13 @@ static void take_memory(VipsTarget *t, struct ts_output *out)
  * Renders into `target` (a memory target when `out->data` is wanted, else a
  * file descriptor target for spooling).
  */
-static int render_into(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts,
+static int render_into(const struct ts_source *src, const struct iiif_plan *p, const struct ts_render_opts *opts,
                        VipsTarget *target, struct ts_output *out, struct ts_error *err)
 {
     VipsImage *t[MAX_STEPS] = {0};
     int n = 0, rc = -1;
+    struct deadline deadline = {0, false, false};
+    int64_t started = mono_us();
 
     /* Region and size: decode the cheapest level, crop, scale exactly. */
     double need = fmin((double)p->w / p->width, (double)p->h / p->height);
@@ -510,14 +589,29 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
         n++;
     }
 
-    if (encode(CUR, p->format, opts, bitonal, target) != 0)
+    /* watched between tiles: for the time limit, and so a shutdown past its grace period stops it */
+    if (opts->timeout_ms > 0)
+        deadline.at_us = started + (int64_t)opts->timeout_ms * 1000;
+    VipsImage *watched = CUR;
+    vips_image_set_progress(watched, TRUE);
+    gulong eval_id = g_signal_connect(watched, "eval", G_CALLBACK(on_eval), &deadline);
+    int erc = encode(CUR, p->format, opts, bitonal, target);
+    g_signal_handler_disconnect(watched, eval_id);
+    if (erc != 0)
         goto fail;
     out->width = (uint32_t)CUR->Xsize;
     out->height = (uint32_t)CUR->Ysize;
     rc = 0;
     goto out;
 fail:
-    if (render_status() == 415)
+    if (deadline.aborted) {
+        vips_error_clear();
+        ts_error_set(err, 503, "the server is shutting down");
+    } else if (deadline.hit) {
+        vips_error_clear();
+        ts_error_set(err, 503, "making this image took longer than the %d s limit (request_timeout); ask for a smaller size or region",
+                     (opts->timeout_ms + 999) / 1000);
+    } else if (render_status() == 415)
         ts_vips_error(err, 415, "the image could not be decoded", src->path);
     else
         ts_vips_error(err, 500, "image processing failed", src->path);
@@ -527,7 +621,7 @@ out:
     return rc;
 }
 
-int ts_render(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts,
+int ts_render(const struct ts_source *src, const struct iiif_plan *p, const struct ts_render_opts *opts,
               struct ts_output *out, struct ts_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -545,7 +639,7 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *p, const stru
     return rc;
 }
 
-int ts_render_to_fd(const struct ts_source *src, const struct iiif_plan *p, const struct ts_encode_opts *opts, int fd,
+int ts_render_to_fd(const struct ts_source *src, const struct iiif_plan *p, const struct ts_render_opts *opts, int fd,
                     struct ts_output *out, struct ts_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -571,7 +665,8 @@ void ts_formats_probe(struct ts_formats *f)
         vips_error_clear();
         return;
     }
-    struct ts_encode_opts o = {80, 80, 0, 50, 48, 6, VIPS_KERNEL_LANCZOS3};
+    struct ts_render_opts o = {.jpeg_quality = 80, .webp_quality = 80, .avif_quality = 50, .jp2_quality = 48,
+                               .png_compression = 6, .kernel = VIPS_KERNEL_LANCZOS3};
     for (int i = 0; i < IIIF_FORMAT_COUNT; i++) {
         VipsTarget *t = vips_target_new_to_memory();
         struct ts_output out = {0};

@@ -19,7 +19,7 @@
 #include "iiif/plan.h"
 #include "image/source.h"
 
-struct ts_encode_opts {
+struct ts_render_opts {
     int jpeg_quality;
     int webp_quality;
     int webp_effort;         /* libwebp method, 0 (fast) to 6 */
@@ -27,10 +27,11 @@ struct ts_encode_opts {
     int jp2_quality;
     int png_compression;
     int kernel;              /* VipsKernel for resizing, from the resample setting */
+    int timeout_ms;          /* a libvips render running longer is stopped (503); 0: no limit */
 };
 
-/** The encoder settings of `cfg`. */
-void ts_encode_opts_init(struct ts_encode_opts *o, const struct ts_config *cfg);
+/** The encoder, resize and time settings of `cfg`. */
+void ts_render_opts_init(struct ts_render_opts *o, const struct ts_config *cfg);
 
 /* Which output formats this build of libvips can write (probed at start-up). */
 struct ts_formats {
@@ -44,6 +45,21 @@ struct ts_output {
     int level;               /* index of the source level decoded (0 = full resolution) */
     bool direct;             /* made from a stored tile without libvips (direct.h) */
 };
+
+/**
+ * The pixels rendering plan `p` decodes from `src`: the region at the level
+ * ts_render picks, widened to whole tiles for tiled sources, or the whole
+ * level for sources libvips reads in one piece (PNG, WebP, GIF, HEIF, JPEG
+ * down to the region's last row). This is the work a request costs, so it is
+ * what the max_decode_mp limit and the overload rules weigh.
+ */
+uint64_t ts_render_decode_pixels(const struct ts_source *src, const struct iiif_plan *p);
+
+/**
+ * Stops every libvips render in progress, and every later one, between
+ * tiles (503): for a shutdown whose grace period is over. One way.
+ */
+void ts_render_abort_all(void);
 
 /**
  * Starts libvips for the process (once, before any other call here) and sets
@@ -70,7 +86,7 @@ void ts_formats_probe(struct ts_formats *f);
  * Renders `plan` from `src` and encodes it. On success `out` owns the bytes.
  * Errors: 415 if the source cannot be decoded, 500 for other failures.
  */
-int ts_render(const struct ts_source *src, const struct iiif_plan *plan, const struct ts_encode_opts *opts,
+int ts_render(const struct ts_source *src, const struct iiif_plan *plan, const struct ts_render_opts *opts,
               struct ts_output *out, struct ts_error *err);
 
 /**
@@ -78,7 +94,7 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *plan, const s
  * (from its current offset) instead of memory, so the size of the answer
  * costs no memory; `out->data` stays NULL. The caller owns `fd`.
  */
-int ts_render_to_fd(const struct ts_source *src, const struct iiif_plan *plan, const struct ts_encode_opts *opts,
+int ts_render_to_fd(const struct ts_source *src, const struct iiif_plan *plan, const struct ts_render_opts *opts,
                     int fd, struct ts_output *out, struct ts_error *err);
 
 /** Frees the bytes of `out`. Accepts NULL. */

@@ -28,7 +28,7 @@ struct ex {
     bool progress;
     struct ts_resolver r;
     struct iiif_limits lim;
-    struct ts_encode_opts enc;
+    struct ts_render_opts enc;
     struct ts_formats formats;
     struct ts_export_stats *st;
     struct ts_error *err;
@@ -416,7 +416,7 @@ int ts_export(const struct ts_config *cfg, const char *out, const char *base, bo
     x.err = err;
     x.lim = (struct iiif_limits){(uint32_t)cfg->max_width, (uint32_t)(cfg->max_height > 0 ? cfg->max_height : cfg->max_width),
                                  (uint64_t)cfg->max_area, cfg->confined_size_strict, cfg->upscale_max_to_limits};
-    ts_encode_opts_init(&x.enc, cfg);
+    ts_render_opts_init(&x.enc, cfg);
     ts_formats_probe(&x.formats);
     if (mkdirs(out) != 0)
         return ts_error_set(err, 500, "cannot create %s: %s", out, strerror(errno));

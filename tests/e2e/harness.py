@@ -74,13 +74,17 @@ class Server:
         with open(self.stderr_path, errors="replace") as f:
             return f.read()
 
-    def stop(self, timeout=60):
-        """SIGTERM, wait, and return a list of problems (empty when clean)."""
+    def stop(self, timeout=60, exited=False):
+        """SIGTERM, wait, and return a list of problems (empty when clean). With `exited`, the
+        test has stopped the server itself: it must have exited, with status 0."""
         problems = []
         if self.proc is None:
             return problems
+        if exited and self.proc.poll() is None:
+            problems.append("server still running")
         if self.proc.poll() is not None:
-            problems.append("server exited early with status %s" % self.proc.returncode)
+            if not exited:
+                problems.append("server exited early with status %s" % self.proc.returncode)
         else:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -400,8 +404,12 @@ def tile_requests(width, height, tw, th, scale_factors):
                 yield s, (xr, yr, wr, hr), (ws, hs)
 
 
+# RFC 9110's reason phrases where Python's table still has older ones
+_REASONS = {413: "Payload Too Large", 414: "URI Too Long"}
+
+
 def reason(status):
-    return _hc.responses.get(status, "")
+    return _REASONS.get(status) or _hc.responses.get(status, "")
 
 
 def check_error(t, resp, want, label, text_checks=True):

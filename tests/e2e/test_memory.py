@@ -39,7 +39,8 @@ def _image():
 
 
 SERVER_ROOT = _image()
-SERVER_ARGS = ["--jpeg-quality", "60", "--queue-size", "128"]
+# not heavy: this test is about memory with every answer accepted; the heavy lane has its own test
+SERVER_ARGS = ["--jpeg-quality", "60", "--queue-size", "128", "--heavy-mp", "1000"]
 
 
 def peak_rss_kb(srv):

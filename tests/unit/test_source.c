@@ -181,7 +181,8 @@ struct render_case {
 
 static void test_render(void)
 {
-    struct ts_encode_opts opts = {90, 90, 2, 50, 48, 6, VIPS_KERNEL_LANCZOS3};
+    struct ts_render_opts opts = {.jpeg_quality = 90, .webp_quality = 90, .webp_effort = 2, .avif_quality = 50,
+                                  .jp2_quality = 48, .png_compression = 6, .kernel = VIPS_KERNEL_LANCZOS3};
     const struct render_case cases[] = {
         {"full", tmp("pyramid.tif"), 0, 0, 1000, 1000, 1000, 1000, 0, false, IIIF_FORMAT_PNG, 0, 1000, 1000},
         {"sf4 tile", tmp("pyramid.tif"), 0, 0, 1000, 1000, 250, 250, 0, false, IIIF_FORMAT_PNG, 2, 250, 250},
@@ -259,7 +260,8 @@ static void test_render_kernels(void)
     struct ts_output first = {0};
     int differ = 0;
     for (size_t i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++) {
-        struct ts_encode_opts opts = {90, 90, 0, 50, 48, 6, kernels[i].kernel};
+        struct ts_render_opts opts = {.jpeg_quality = 90, .webp_quality = 90, .avif_quality = 50, .jp2_quality = 48,
+                                      .png_compression = 6, .kernel = kernels[i].kernel};
         struct ts_output out;
         struct ts_error err;
         if (ts_render(&s, &p, &opts, &out, &err) != 0) {
