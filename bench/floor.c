@@ -50,7 +50,7 @@ extern char **environ;
 struct shared {
     struct ts_resolver resolver;
     struct iiif_limits limits;
-    struct ts_encode_opts enc;
+    struct ts_render_opts enc;
     struct ts_formats formats;
     char **paths; /* request paths, without scheme and host */
     size_t n_paths;
@@ -347,7 +347,7 @@ int main(int argc, char **argv)
     sh.limits.max_area = (uint64_t)cfg.max_area;
     sh.limits.confined_strict = cfg.confined_size_strict;
     sh.limits.upscale_max_to_limits = cfg.upscale_max_to_limits;
-    ts_encode_opts_init(&sh.enc, &cfg);
+    ts_render_opts_init(&sh.enc, &cfg);
     ts_formats_probe(&sh.formats);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     sh.reopen = reopen;
