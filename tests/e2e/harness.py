@@ -9,6 +9,7 @@ import io
 import os
 import re
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -138,6 +139,39 @@ class Server:
 
     def get(self, path, headers=None):
         return self.request(path, "GET", headers)
+
+
+def proc_status_kb(srv, field):
+    """A memory figure of the server process from /proc (VmRSS: now, VmHWM: peak), in KiB; -1 if absent."""
+    with open("/proc/%d/status" % srv.proc.pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return -1
+
+
+def raw_exchange(srv, data, timeout=10):
+    """Sends raw bytes on a new connection; returns all the server answers until it closes the
+    connection (or `timeout` seconds pass without a byte). The server may answer and close
+    before it has read everything: a reset is the end of the answer, not an error."""
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=timeout)
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            out += chunk
+        return out
+    finally:
+        s.close()
 
 
 def decode_image(body):

@@ -15,7 +15,6 @@ import hashlib
 import os
 import random
 import shutil
-import socket
 import struct
 import subprocess
 import tempfile
@@ -31,6 +30,7 @@ FORMATS = {  # name -> (file name, how to make it from the grid PNG)
     "tiff": ("tiff.tif", "[tile,pyramid,compression=jpeg,tile-width=256,tile-height=256]"),
     "tiff-deflate": ("tiff-deflate.tif", "[tile,pyramid,compression=deflate,tile-width=256,tile-height=256]"),
     "jp2": ("jp2.jp2", "[tile-width=256,tile-height=256]"),
+    "htj2k": ("htj2k.j2c", None),
     "webp": ("webp.webp", "[Q=80]"),
     "gif": ("gif.gif", None),
     "avif": ("avif.avif", None),
@@ -101,6 +101,12 @@ def _make(root):
     for name, (fname, opts) in FORMATS.items():
         if name == "avif":
             fixtures.vips("heifsave", g, j("good", fname), "--compression", "av1", "--Q", "60", "--effort", "0")
+        elif name == "htj2k":
+            ppm = j("good", "grid.ppm")
+            fixtures.vips("copy", g, ppm)
+            subprocess.run(["ojph_compress", "-i", ppm, "-o", j("good", fname), "-num_decomps", "5", "-tile_size",
+                            "{256,256}", "-reversible", "true"], check=True, stdout=subprocess.DEVNULL)
+            os.unlink(ppm)
         else:
             fixtures.vips("copy", g, j("good", fname) + (opts or ""))
         data = open(j("good", fname), "rb").read()
@@ -165,14 +171,6 @@ SERVER_ROOT = build()
 SERVER_ARGS = ["--cache-mb", "16", "--access-log", "off"]
 
 
-def rss_kb(srv):
-    with open("/proc/%d/status" % srv.proc.pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
-
-
 _baseline = {}
 
 
@@ -183,7 +181,7 @@ def test_0_baseline(srv, t):
             for path in ("/iiif/3/good%%2F%s/info.json" % fname, "/iiif/3/good%%2F%s/full/200,/0/default.jpg" % fname):
                 status, _, _ = srv.get(path)
                 t.eq(status, 200, "good %s: %s" % (name, path))
-    _baseline["rss"] = rss_kb(srv)
+    _baseline["rss"] = harness.proc_status_kb(srv, "VmRSS")
 
 
 IMAGE_PATHS = ["/iiif/3/%s/info.json", "/iiif/3/%s/full/max/0/default.jpg", "/iiif/3/%s/full/,150/0/default.png",
@@ -292,28 +290,6 @@ def test_hostile_sidecars(srv, t):
     t.eq((status, body), (200, b"ok\n"), "/health after the sidecars")
 
 
-def _raw(srv, data, timeout=10):
-    """Sends raw bytes; returns everything the server answers until it closes (or the timeout)."""
-    s = socket.create_connection(("127.0.0.1", srv.port), timeout=timeout)
-    try:
-        try:
-            s.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server may answer and close before it has read everything
-        out = b""
-        while True:
-            try:
-                chunk = s.recv(65536)
-            except (socket.timeout, ConnectionResetError):
-                break
-            if not chunk:
-                break
-            out += chunk
-        return out
-    finally:
-        s.close()
-
-
 def _statuses(raw):
     return [int(line.split()[1]) for line in raw.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
 
@@ -325,7 +301,7 @@ def test_request_smuggling(srv, t):
     hidden = b"GET /iiif/3/good%2Fpng.png/info.json HTTP/1.1\r\nHost: x\r\n\r\n"
     for method, want in ((b"GET", 200), (b"POST", 405)):
         body = b"0\r\n\r\n" + hidden
-        raw = _raw(srv, method + b" /health HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+        raw = harness.raw_exchange(srv, method + b" /health HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
                    b"Transfer-Encoding: chunked\r\n\r\n" % len(body) + body)
         t.eq(_statuses(raw), [want], "%s with Content-Length and Transfer-Encoding" % method.decode())
         t.check(b"Connection: close" in raw, "the connection is not kept: %r" % raw[:300])
@@ -334,7 +310,7 @@ def test_request_smuggling(srv, t):
     for head in (b"Content-Length: 5\r\nContent-Length: 50\r\n", b"Content-Length: -1\r\n",
                  b"Content-Length: 1e3\r\n", b"Transfer-Encoding: chunked, identity\r\n",
                  b"Transfer-Encoding: xchunked\r\n", b"Content-Length : 5\r\n", b"X-Folded: a\r\n b\r\n"):
-        raw = _raw(srv, b"POST /health HTTP/1.1\r\nHost: x\r\n" + head + b"Connection: close\r\n\r\n" + hidden, 5)
+        raw = harness.raw_exchange(srv, b"POST /health HTTP/1.1\r\nHost: x\r\n" + head + b"Connection: close\r\n\r\n" + hidden, 5)
         st = _statuses(raw)
         t.check(all(400 <= s < 500 for s in st), "%r: statuses %s" % (head, st))
         t.check(b'"@context"' not in raw, "%r: the smuggled request was answered" % head)
@@ -349,14 +325,14 @@ def test_large_requests(srv, t):
     status, h, body = srv.get("/iiif/3/good%2Fpng.png/info.json", {"X-Pad-%d" % i: "v" * 1000 for i in range(40)})
     check_error(t, (status, h, body), 431, "40 KB of headers")
     # more header lines than libh2o parses: its own 400
-    raw = _raw(srv, b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(3000)) +
+    raw = harness.raw_exchange(srv, b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(3000)) +
                b"Connection: close\r\n\r\n")
     t.eq(_statuses(raw), [400], "3000 header lines")
     # a body past max_body_kb (1 MiB): 413 before the handler sees it
     # (libh2o answers from the head, before the body is sent)
-    raw = _raw(srv, b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 5)
+    raw = harness.raw_exchange(srv, b"POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n", 5)
     t.eq(_statuses(raw), [413], "a 2 MB body announced")
-    raw = _raw(srv, b"POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+    raw = harness.raw_exchange(srv, b"POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
                (b"100000\r\n" + b"z" * 0x100000 + b"\r\n") * 2, 5)
     t.eq(_statuses(raw), [413], "a 2 MB chunked body")
     for path in ("/iiif/3/%zz/info.json", "/iiif/3/abc%/info.json", "/iiif/3/%C3%28.png/info.json",
@@ -383,5 +359,5 @@ def test_z_memory_back_to_baseline(srv, t):
     for _ in range(2):
         for name, (fname, _) in FORMATS.items():
             srv.get("/iiif/3/good%%2F%s/full/200,/0/default.jpg" % fname)
-    grown = rss_kb(srv) - _baseline["rss"]
+    grown = harness.proc_status_kb(srv, "VmRSS") - _baseline["rss"]
     t.check(grown < 96 * 1024, "RSS grew by %d MB over the hostile suite" % (grown // 1024))

@@ -88,7 +88,7 @@ def test_sighup_reload(srv, t):
 def test_sigterm_drains(srv, t):
     tmp = tempfile.mkdtemp(prefix="tessera-e2e-drain-")
     db = os.path.join(tmp, "search.db")
-    other = harness.Server(srv.binary, srv.root, ["--search-db", db, "--threads", "1", "--drain-timeout", "20",
+    other = harness.Server(srv.binary, srv.root, ["--search-db", db, "--threads", "1", "--drain-timeout", "60",
                                                   "--access-log", "off"], sanitized=srv.sanitized).start()
     try:
         status, _, _ = other.get("/iiif/presentation/collections/search?q=grid")
@@ -96,8 +96,8 @@ def test_sigterm_drains(srv, t):
         result = {}
 
         def slow():
-            # several seconds of work: a 6000-pixel upscale, rotated
-            result["r"] = other.get("/iiif/3/%s/full/%%5E6000,/33/default.png" % VID)
+            # a few seconds of work: a 4000-pixel upscale, rotated
+            result["r"] = other.get("/iiif/3/%s/full/%%5E4000,/33/default.png" % VID)
 
         th = threading.Thread(target=slow)
         th.start()

@@ -43,14 +43,6 @@ SERVER_ROOT = _image()
 SERVER_ARGS = ["--jpeg-quality", "60", "--queue-size", "128", "--heavy-mp", "1000"]
 
 
-def peak_rss_kb(srv):
-    with open("/proc/%d/status" % srv.proc.pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return -1
-
-
 def test_64_concurrent_full_size_answers(srv, t):
     if srv.sanitized:
         return  # AddressSanitizer's shadow memory and quarantine make RSS meaningless
@@ -76,7 +68,7 @@ def test_64_concurrent_full_size_answers(srv, t):
         sizes.add(n)
     t.eq(len(sizes), 1, "all answers identical in size")
     t.check(min(sizes) > 10 * 1024 * 1024, "answers are large enough to matter: %d bytes" % min(sizes))
-    rss = peak_rss_kb(srv)
+    rss = harness.proc_status_kb(srv, "VmHWM")
     t.check(0 < rss < CEILING_KB, "peak RSS %d MB over the %d MB ceiling" % (rss // 1024, CEILING_KB // 1024))
     # the answer really is 10000 x 10000
     s, h, body = srv.get("/iiif/3/big/full/max/0/default.jpg")

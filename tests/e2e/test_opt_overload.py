@@ -24,8 +24,9 @@ def test_flood_of_large_answers(srv, t):
 
     def heavy(i):
         start.wait()
-        # 1000x1000 decoded (1 MP: heavy here), every answer different so none is cached
-        results[i] = srv.get("/iiif/3/%s/full/max/%d/default.png" % (VID, 1 + i))
+        # 1000x1000 decoded (1 MP: heavy here), enlarged and turned (a fraction of a second of
+        # work each), every answer different so none is cached
+        results[i] = srv.get("/iiif/3/%s/full/%%5E2000,/%d/default.png" % (VID, 1 + i))
 
     threads = [threading.Thread(target=heavy, args=(i,)) for i in range(N)]
     for th in threads:
