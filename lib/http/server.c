@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "store/search.h"
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,6 +126,8 @@ static void on_accept(h2o_socket_t *listener, const char *err)
     struct ts_loop *loop = listener->data;
     struct ts_server *s = loop->srv;
     int64_t max = ts_server_live(s)->cfg.max_connections;
+    if (max > s->fd_cap)
+        max = s->fd_cap;
     for (int i = 0; i < 16; i++) {
         if (atomic_load(&s->n_conns) >= max) {
             refuse_connection(s, listener);
@@ -268,6 +271,35 @@ static void apply_timeouts(struct ts_loop *l, const struct ts_config *cfg)
     l->ctx.http2.idle_timeout.timeout = (uint64_t)cfg->idle_timeout * 1000;
 }
 
+/*
+ * Raises the soft limit on open files to the hard one, and returns how many
+ * connections fit beside the files, spool files and database a worker opens
+ * (FD_RESERVE). An accept that fails for lack of descriptors would leave the
+ * listener readable and the loop spinning, so max_connections is held under
+ * this; a setting above it is reported once.
+ */
+#define FD_RESERVE 128
+static int64_t open_file_cap(int64_t wanted)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return wanted;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rlim_t old = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = old;
+    }
+    int64_t cap = rl.rlim_cur == RLIM_INFINITY ? INT64_MAX : (int64_t)rl.rlim_cur - FD_RESERVE;
+    if (cap < 1)
+        cap = 1;
+    if (wanted > cap)
+        ts_log_warn("max_connections %lld is more than the open-file limit (%llu) leaves room for: at most %lld "
+                    "connections will be open (raise `ulimit -n`)",
+                    (long long)wanted, (unsigned long long)rl.rlim_cur, (long long)cap);
+    return cap;
+}
+
 /* Settings read once at start-up: a reload that changes them only logs that a restart is needed. */
 static const char *const restart_only[] = {"root",    "host",      "port",         "threads",  "loops",
                                            "tls_cert", "tls_key",  "extensions",   "vips_threads", "simd",
@@ -360,6 +392,7 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
         return -1;
     atomic_init(&s->reload, 0);
     atomic_init(&s->n_conns, 0);
+    s->fd_cap = open_file_cap(cfg->max_connections);
     ts_formats_probe(&s->formats);
     struct ts_live *live = live_new(s, cfg);
     if (live == NULL) {

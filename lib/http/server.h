@@ -72,6 +72,7 @@ struct ts_server {
     atomic_int stop;
     atomic_int reload;                 /* set by SIGHUP: ts_server_run calls reload_fn */
     atomic_int n_conns;                /* open connections, for max_connections */
+    int64_t fd_cap;                    /* connections the open-file limit leaves room for */
     int (*reload_fn)(struct ts_server *s, void *arg); /* reads the settings again and calls ts_server_reload */
     void *reload_arg;
     pthread_mutex_t start_lock;        /* loops report here once set up */

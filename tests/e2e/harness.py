@@ -25,12 +25,13 @@ class ServerError(Exception):
 class Server:
     """A tessera process serving `root` on 127.0.0.1 with a port it picked."""
 
-    def __init__(self, binary, root, args=(), sanitized=False, env=None):
+    def __init__(self, binary, root, args=(), sanitized=False, env=None, open_files=None):
         self.binary = binary
         self.root = root
         self.args = list(args)
         self.sanitized = sanitized
         self.env = env
+        self.open_files = open_files  # a limit on open files (soft and hard) for the server process
         self.proc = None
         self.port = None
         self.scheme = "http"
@@ -50,7 +51,13 @@ class Server:
         if self.env:
             env.update(self.env)
         cmd = [self.binary, "serve", "--root", self.root, "--host", "127.0.0.1", "--port", "0"] + self.args
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True)
+        preexec = None
+        if self.open_files is not None:
+            import resource
+            n = self.open_files
+            preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))  # noqa: E731
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self._stderr, env=env, text=True,
+                                     preexec_fn=preexec)
         line = [None]
 
         def read_line():

@@ -7,6 +7,7 @@ import http.client
 import socket
 import time
 
+import harness
 from harness import VID, check_error
 
 SERVER_ARGS = ["--max-connections", "16", "--idle-timeout", "3", "--max-url", "1024", "--max-header-bytes", "4096",
@@ -89,6 +90,46 @@ def test_max_connections(srv, t):
             pass
         time.sleep(0.1)
     t.check(ok, "no new connection served after the others closed")
+
+
+def test_open_file_limit(srv, t):
+    """Under a low open-file limit, max_connections is held under it (with a warning): the
+    connection past it gets the 503, instead of an accept that fails and a loop that spins."""
+    other = harness.Server(srv.binary, srv.root, ["--access-log", "off"], sanitized=srv.sanitized,
+                           open_files=256).start()
+    conns = []
+    try:
+        t.check("is more than the open-file limit (256) leaves room for: at most 128" in other.log(),
+                "the warning: %r" % other.log()[-400:])
+        for _ in range(128):
+            conns.append(socket.create_connection(("127.0.0.1", other.port), timeout=10))
+        ok = False
+        for _ in range(50):  # the server accepts the 128 as it gets to them
+            raw = harness.raw_exchange(other, b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 5)
+            if raw.startswith(b"HTTP/1.1 503 ") and b"too many open connections" in raw:
+                ok = True
+                break
+            time.sleep(0.1)
+        t.check(ok, "no 503 past the open-file cap")
+        for c in conns:
+            c.close()
+        conns = []
+        served = False
+        for _ in range(50):
+            try:
+                status, _, _ = other.get("/health")
+                if status == 200:
+                    served = True
+                    break
+            except (ConnectionResetError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
+        t.check(served, "served again once connections closed")
+    finally:
+        for c in conns:
+            c.close()
+        problems = other.stop()
+        t.check(not problems, "server with few open files: %s" % problems)
 
 
 def test_url_and_header_limits(srv, t):
