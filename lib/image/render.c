@@ -109,9 +109,9 @@ uint64_t ts_render_decode_pixels(const struct ts_source *src, const struct iiif_
     double sx = lw / src->width, sy = lh / src->height;
     double x0 = floor(p->x * sx), y0 = floor(p->y * sy);
     double x1 = ceil((p->x + (double)p->w) * sx), y1 = ceil((p->y + (double)p->h) * sy);
-    bool tiled = (src->kind == TS_SRC_TIFF && src->tile_w > 0 && src->tile_h > 0) ||
-                 (src->kind == TS_SRC_JP2 && src->j2k != NULL);
-    if (tiled && src->tile_w > 0 && src->tile_h > 0) {
+    /* TIFF and JPEG 2000 tiles are read one by one; an untiled JPEG 2000 is decoded whole at its level */
+    bool tiled = (src->kind == TS_SRC_TIFF || src->kind == TS_SRC_JP2) && src->tile_w > 0 && src->tile_h > 0;
+    if (tiled) {
         /* whole tiles of the level (JPEG 2000 tiles shrink with the level) */
         double tw = src->tile_w, th = src->tile_h;
         if (src->kind == TS_SRC_JP2) {

@@ -296,7 +296,7 @@ static void test_render_kernels(void)
 static void test_decode_pixels(void)
 {
     static struct ts_j2k_index fake_index;
-    static struct ts_source tiff, png, jpeg, turned, jp2;
+    static struct ts_source tiff, png, jpeg, turned, jp2, jp2_whole;
     tiff.kind = TS_SRC_TIFF;
     tiff.width = tiff.height = 1000;
     tiff.tile_w = tiff.tile_h = 256;
@@ -322,6 +322,8 @@ static void test_decode_pixels(void)
     jp2.j2k = &fake_index;
     jp2.levels[1].index = 1;
     jp2.levels[2].index = 2;
+    jp2_whole = jp2;
+    jp2_whole.tile_w = jp2_whole.tile_h = 0;
     const struct {
         const char *name;
         const struct ts_source *src;
@@ -335,6 +337,7 @@ static void test_decode_pixels(void)
         {"tiff: full at level 2", &tiff, 0, 0, 1000, 1000, 250, 250, 250 * 250},
         {"tiff: full/max", &tiff, 0, 0, 1000, 1000, 1000, 1000, 1000 * 1000},
         {"jp2: tiles shrink with the level", &jp2, 0, 0, 500, 500, 250, 250, 256 * 256},
+        {"jp2 untiled: the whole level", &jp2_whole, 0, 0, 100, 100, 50, 50, 500 * 500},
         {"png: any region costs the image", &png, 0, 0, 100, 100, 100, 100, 1000 * 1000},
         {"png: a thumbnail too", &png, 0, 0, 1000, 1000, 100, 100, 1000 * 1000},
         {"jpeg: rows down to the region, its columns", &jpeg, 0, 0, 1000, 500, 125, 62, 125 * 63},
