@@ -201,6 +201,23 @@ int ts_config_copy(struct ts_config *dst, const struct ts_config *src)
     return rc;
 }
 
+int ts_config_copy_key(struct ts_config *dst, const struct ts_config *src, const struct ts_config_key *k)
+{
+    char *fd = (char *)dst + k->offset;
+    const char *fs = (const char *)src + k->offset;
+    if (!is_string(k)) {
+        memcpy(fd, fs, k->type == TS_CONF_INT ? sizeof(int64_t) : sizeof(bool));
+        return 0;
+    }
+    const char *v = *(char *const *)fs;
+    char *copy = v != NULL ? strdup(v) : NULL;
+    if (v != NULL && copy == NULL)
+        return -1;
+    free(*(char **)fd);
+    *(char **)fd = copy;
+    return 0;
+}
+
 bool ts_config_key_equal(const struct ts_config_key *k, const struct ts_config *a, const struct ts_config *b)
 {
     const char *fa = (const char *)a + k->offset, *fb = (const char *)b + k->offset;

@@ -98,6 +98,9 @@ void ts_config_release(struct ts_config *c);
 /** Makes `dst` (uninitialised) a deep copy of `src`. Returns 0, or -1 when out of memory (dst released). */
 int ts_config_copy(struct ts_config *dst, const struct ts_config *src);
 
+/** Sets key `k` of `dst` to its value in `src`. Returns 0, or -1 when out of memory. */
+int ts_config_copy_key(struct ts_config *dst, const struct ts_config *src, const struct ts_config_key *k);
+
 /** Whether key `k` has the same value in `a` and `b`. */
 bool ts_config_key_equal(const struct ts_config_key *k, const struct ts_config *a, const struct ts_config *b);
 

@@ -19,8 +19,6 @@
 #include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "store/search.h"
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -28,7 +26,7 @@
 
 #include "core/log.h"
 #include "http/routes.h"
-
+#include "store/search.h"
 
 struct ts_handler {
     h2o_handler_t super;
@@ -103,11 +101,11 @@ static void on_conn_close(void *data)
  * HTTP/1.1 503 (nothing on TLS, where plain text would be noise), then closed.
  * Leaving it in the backlog would let a flood of idle sockets starve everyone.
  */
-static void refuse_connection(struct ts_server *s, h2o_socket_t *listener)
+static bool refuse_connection(struct ts_server *s, h2o_socket_t *listener)
 {
     int fd = accept4(h2o_socket_get_fd(listener), NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0)
-        return;
+        return false; /* none waiting */
     static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
                                "Content-Type: text/plain; charset=utf-8\r\n"
                                "Retry-After: 1\r\nConnection: close\r\nContent-Length: 67\r\n\r\n"
@@ -117,6 +115,7 @@ static void refuse_connection(struct ts_server *s, h2o_socket_t *listener)
         (void)w;
     }
     close(fd);
+    return true;
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -130,7 +129,8 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         max = s->fd_cap;
     for (int i = 0; i < 16; i++) {
         if (atomic_load(&s->n_conns) >= max) {
-            refuse_connection(s, listener);
+            if (!refuse_connection(s, listener))
+                return;
             continue;
         }
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
@@ -332,40 +332,29 @@ static int reopen_access_log(struct ts_server *s, const struct ts_config *cfg, s
 
 int ts_server_reload(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err)
 {
-    struct ts_live *old = atomic_load(&s->live);
+    /* the new settings, except those only a restart changes: they keep their start-up values */
+    struct ts_config merged;
+    if (ts_config_copy(&merged, cfg) != 0)
+        return ts_error_set(err, 500, "out of memory");
+    int rc = 0;
     for (size_t i = 0; i < sizeof(restart_only) / sizeof(restart_only[0]); i++) {
         for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
-            if (strcmp(k->name, restart_only[i]) == 0 && !ts_config_key_equal(k, cfg, &old->cfg))
-                ts_log_warn("reload: %s changed; it takes effect after a restart", k->name);
+            if (strcmp(k->name, restart_only[i]) != 0 || ts_config_key_equal(k, &merged, s->cfg))
+                continue;
+            ts_log_warn("reload: %s changed; it takes effect after a restart", k->name);
+            rc |= ts_config_copy_key(&merged, s->cfg, k);
         }
     }
-    struct ts_live *l = live_new(s, cfg);
+    struct ts_live *l = rc == 0 ? live_new(s, &merged) : NULL;
+    ts_config_release(&merged);
     if (l == NULL)
         return ts_error_set(err, 500, "out of memory");
-    /* the restart-only settings keep their start-up values, so the snapshot tells the truth */
-    for (size_t i = 0; i < sizeof(restart_only) / sizeof(restart_only[0]); i++) {
-        struct ts_error e;
-        for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++) {
-            if (strcmp(k->name, restart_only[i]) != 0)
-                continue;
-            const char *field = (const char *)s->cfg + k->offset;
-            char text[64];
-            const char *v = text;
-            if (k->type == TS_CONF_STRING || k->type == TS_CONF_ENUM)
-                v = *(char *const *)field;
-            else if (k->type == TS_CONF_INT)
-                snprintf(text, sizeof(text), "%lld", (long long)*(const int64_t *)field);
-            else
-                v = *(const bool *)field ? "true" : "false";
-            ts_config_set(&l->cfg, k->name, v, &e);
-        }
-    }
     if (s->access_log != NULL && reopen_access_log(s, cfg, err) != 0) {
         ts_config_release(&l->cfg);
         free(l);
         return -1;
     }
-    l->older = old;
+    l->older = atomic_load(&s->live);
     atomic_store_explicit(&s->live, l, memory_order_release);
     ts_log_info("reloaded the settings (ETag generation %016llx)", (unsigned long long)l->settings_gen);
     return 0;

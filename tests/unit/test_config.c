@@ -484,6 +484,38 @@ static void test_help(void)
     T_CHECK(strstr(text, "--max_width") == NULL, "help shows an underscore flag name");
 }
 
+/* Deep copies, copying one key, and comparing keys: what a reload is built from. */
+static void test_copy(void)
+{
+    struct ts_config a, b;
+    memset(&a, 0, sizeof(a));
+    ts_config_init(&a);
+    ts_config_set(&a, "root", "/srv/a", NULL);
+    ts_config_set(&a, "max_width", "1234", NULL);
+    ts_config_set(&a, "passthrough", "false", NULL);
+    ts_config_set(&a, "resample", "linear", NULL);
+    T_CHECK(ts_config_copy(&b, &a) == 0, "copy");
+    T_CHECK(b.root != a.root && strcmp(b.root, "/srv/a") == 0, "strings are copied, not shared");
+    for (const struct ts_config_key *k = ts_config_keys; k->name != NULL; k++)
+        T_CHECK(ts_config_key_equal(k, &a, &b), "%s differs after a copy", k->name);
+    ts_config_set(&b, "root", "/srv/b", NULL);
+    ts_config_set(&b, "max_width", "99", NULL);
+    ts_config_set(&b, "passthrough", "true", NULL);
+    ts_config_set(&b, "resample", "cubic", NULL);
+    static const char *const changed[] = {"root", "max_width", "passthrough", "resample"};
+    for (size_t i = 0; i < sizeof(changed) / sizeof(changed[0]); i++) {
+        const struct ts_config_key *k = key(changed[i]);
+        T_CHECK(!ts_config_key_equal(k, &a, &b), "%s: a change is seen", changed[i]);
+        T_CHECK(ts_config_copy_key(&b, &a, k) == 0 && ts_config_key_equal(k, &a, &b), "%s copied back", changed[i]);
+    }
+    T_STREQ(b.root, "/srv/a", "root copied back");
+    T_CHECK(b.root != a.root, "a copied key owns its string");
+    T_CHECK(b.max_width == 1234 && !b.passthrough, "numbers and booleans copied back");
+    ts_config_release(&a);
+    T_STREQ(b.root, "/srv/a", "the copy outlives the original");
+    ts_config_release(&b);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/tessera-test-config-XXXXXX");
@@ -493,6 +525,7 @@ int main(void)
     }
     test_defaults();
     test_set();
+    test_copy();
     test_file();
     test_env();
     test_flags();
