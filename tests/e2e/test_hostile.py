@@ -350,6 +350,21 @@ def test_large_requests(srv, t):
     t.eq((status, body), (200, b"ok\n"), "/health after the large requests")
 
 
+def test_traversal_beyond_the_image_api(srv, t):
+    """The other routes that map URLs to files (viewer assets, Presentation folders) refuse
+    every way out of their folder too (the Image API's are in test_identifiers.py)."""
+    for path in ("/viewer/assets/..%2F..%2F..%2Fetc%2Fpasswd", "/viewer/assets/openseadragon-6.1.1/../../../package.json",
+                 "/viewer/assets/mirador-4.0.0/%2e%2e/%2e%2e/package.json", "/viewer/assets/x/..%5C..%5Cpackage.json",
+                 "/viewer/assets/openseadragon-6.1.1/openseadragon.min.js%00", "/viewer/%2e%2e%2f%2e%2e%2fREADME.md",
+                 "/iiif/presentation/..%2F..%2Fetc/manifest", "/iiif/presentation/%2e%2e/collection",
+                 "/iiif/presentation/pres%2F..%2F..%2F..%2Fetc/manifest", "/iiif/presentation/pres/laughs/%00/manifest",
+                 "/iiif/presentation/pres/laughs/manifest.yml", "/iiif/presentation/pres/.hidden/manifest"):
+        status, h, body = srv.get(path)
+        t.check(400 <= status < 500, "%s: status %s" % (path, status))
+        for leak in (b"root:", b'"dependencies"', b"lol0", b"label: Billion"):
+            t.check(leak not in body, "%s: the answer holds %r" % (path, leak))
+
+
 def test_z_memory_back_to_baseline(srv, t):
     """After every hostile request, the server's memory is back near where it was (the cache is
     16 MB here; allocator arenas and metadata account for the rest)."""
