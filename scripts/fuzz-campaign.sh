@@ -14,7 +14,11 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/tessera-fuzz-campaign.XXXXXX")
 echo "fuzz campaign: $SECS s per target, scratch $scratch"
 printf '%-18s %12s %8s %8s %8s %8s\n' target executions cov features corpus crashes
 targets=$*
-[ -n "$targets" ] || targets=$(cd "$BUILD/tests" && ls fuzz_* | grep -v '\.p$')
+if [ -z "$targets" ]; then
+    for f in "$BUILD"/tests/fuzz_*; do
+        [ -f "$f" ] && [ -x "$f" ] && targets="$targets $(basename "$f")"
+    done
+fi
 for name in $targets; do
     bin=$BUILD/tests/$name
     t=${name#fuzz_}
