@@ -156,6 +156,17 @@ static int reload_settings(struct ts_server *srv, void *arg)
     return rc;
 }
 
+/* Starts libvips with the settings' thread count; on failure says why and releases `cfg`. */
+static int start_images(const char *argv0, struct ts_config *cfg)
+{
+    struct ts_error err;
+    if (ts_image_init(argv0, (int)cfg->vips_threads, &err) == 0)
+        return 0;
+    fprintf(stderr, "tessera: %s\n", err.msg);
+    ts_config_release(cfg);
+    return -1;
+}
+
 static int cmd_serve(const char *argv0, int argc, char **argv)
 {
     for (int i = 0; i < argc; i++) {
@@ -168,11 +179,8 @@ static int cmd_serve(const char *argv0, int argc, char **argv)
     if (load_config(&cfg, argc, argv) != 0)
         return 2;
     struct ts_error err;
-    if (ts_image_init(argv0, (int)cfg.vips_threads, &err) != 0) {
-        fprintf(stderr, "tessera: %s\n", err.msg);
-        ts_config_release(&cfg);
+    if (start_images(argv0, &cfg) != 0)
         return 1;
-    }
     ts_image_set_simd(cfg.simd);
     struct ts_server srv;
     if (ts_server_init(&srv, &cfg, &err) != 0) {
@@ -236,11 +244,8 @@ static int cmd_info(const char *argv0, int argc, char **argv)
     if (load_config(&cfg, nrest, rest) != 0)
         return 2;
     struct ts_error err;
-    if (ts_image_init(argv0, (int)cfg.vips_threads, &err) != 0) {
-        fprintf(stderr, "tessera: %s\n", err.msg);
-        ts_config_release(&cfg);
+    if (start_images(argv0, &cfg) != 0)
         return 1;
-    }
     int rc = 1;
     struct ts_source src;
     if (ts_source_open(file, &src, &err) != 0) {
@@ -331,11 +336,8 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
         ts_config_set(&cfg, "root", inside ? cwd : real, NULL);
     }
     struct ts_error err;
-    if (ts_image_init(argv0, (int)cfg.vips_threads, &err) != 0) {
-        fprintf(stderr, "tessera: %s\n", err.msg);
-        ts_config_release(&cfg);
+    if (start_images(argv0, &cfg) != 0)
         return 1;
-    }
     int rc = 1;
     struct ts_resolver r;
     if (ts_resolver_init(&r, cfg.root, cfg.extensions, &err) != 0) {
@@ -424,11 +426,8 @@ static int cmd_export(const char *argv0, int argc, char **argv)
     }
     ts_config_set(&cfg, "root", dir, NULL);
     struct ts_error err;
-    if (ts_image_init(argv0, (int)cfg.vips_threads, &err) != 0) {
-        fprintf(stderr, "tessera: %s\n", err.msg);
-        ts_config_release(&cfg);
+    if (start_images(argv0, &cfg) != 0)
         return 1;
-    }
     struct ts_buf base;
     ts_buf_init(&base, 8192);
     struct ts_pubbase_in in = {.configured = cfg.base_url, .fallback_host = "localhost"};

@@ -433,14 +433,21 @@ static void set_context(json_t *doc, bool navplace)
     json_decref(copy);
 }
 
+/* What a Manifest and a Collection both start from: the folder's sidecars and its id prefix. */
+static void folder_begin(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s,
+                         struct ts_buf *prefix)
+{
+    ts_sidecar_init(s);
+    ts_present_sidecars(p, f, s);
+    ts_buf_init(prefix, 1 << 16);
+    ts_present_prefix(p->base, f->rel, prefix);
+}
+
 json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err)
 {
     struct ts_sidecar s;
-    ts_sidecar_init(&s);
-    ts_present_sidecars(p, f, &s);
     struct ts_buf prefix;
-    ts_buf_init(&prefix, 1 << 16);
-    ts_present_prefix(p->base, f->rel, &prefix);
+    folder_begin(p, f, &s, &prefix);
     const char *pre = prefix.data != NULL ? prefix.data : "";
     char *mid = idf("%s/manifest", pre);
     /* the images' folder: the manifest's own, or the one holding the single image */
@@ -602,11 +609,8 @@ json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder 
 {
     (void)err;
     struct ts_sidecar s;
-    ts_sidecar_init(&s);
-    ts_present_sidecars(p, f, &s);
     struct ts_buf prefix;
-    ts_buf_init(&prefix, 1 << 16);
-    ts_present_prefix(p->base, f->rel, &prefix);
+    folder_begin(p, f, &s, &prefix);
     char *cid = idf("%s/collection", prefix.data != NULL ? prefix.data : "");
     json_t *doc = json_pack("{s:s,s:s}", "id", cid, "type", "Collection");
     const char *name = strrchr(f->rel, '/') != NULL ? strrchr(f->rel, '/') + 1 : f->rel;
