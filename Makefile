@@ -45,7 +45,7 @@ unit: build
 fuzz: deps
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dbuildtype=debug
 	ninja -C $(FUZZ_BUILD)
-	@echo "fuzzers: $$(ls $(FUZZ_BUILD)/tests/fuzz_* | tr '\n' ' ')"
+	@echo "fuzzers: $$(find $(FUZZ_BUILD)/tests -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | sort | tr '\n' ' ')"
 
 bench: build
 	@scripts/bench-deps.sh

@@ -25,7 +25,7 @@ for name in $targets; do
     mkdir -p "$scratch/$t/corpus" "$scratch/$t/crash"
     cp -r "$FUZZ/corpus/$t/." "$scratch/$t/corpus/"
     case $t in
-    j2k) opts="-max_len=16384" ;;
+    j2k | jpeg_crop) opts="-max_len=16384" ;;
     *) opts="-dict=$FUZZ/iiif.dict" ;;
     esac
     # shellcheck disable=SC2086

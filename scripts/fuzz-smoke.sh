@@ -27,9 +27,9 @@ for bin in "$BUILD"/tests/fuzz_*; do
         failed=$((failed + 1))
         continue
     fi
-    # j2k inputs are whole files: larger inputs, no token dictionary.
+    # j2k and jpeg_crop inputs are whole files: larger inputs, no token dictionary.
     case $target in
-    j2k) opts="-max_len=16384" ;;
+    j2k | jpeg_crop) opts="-max_len=16384" ;;
     *) opts="-dict=$FUZZ/iiif.dict" ;;
     esac
     log=$scratch/$target/log
