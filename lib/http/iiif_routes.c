@@ -229,7 +229,8 @@ static int image_plan_make(struct ts_server *srv, enum iiif_version v, const cha
  * Gets the bytes of an image answer without decoding, when a stored JPEG tile
  * matches the plan. Returns 1 with `*data` (malloc'd) and `*len` set, 0 when
  * no stored tile matches, -1 on a read error (in `err`). On the loop
- * (`on_loop`), edge tiles, which need trimming, are left to a worker.
+ * (`on_loop`), an edge tile the entropy-level cropper cannot cut is left to
+ * a worker (0).
  */
 static int try_passthrough(struct ts_server *srv, const struct ts_meta *m, const struct image_plan *ip, bool on_loop,
                            void **data, size_t *len, struct ts_error *err)
@@ -237,9 +238,8 @@ static int try_passthrough(struct ts_server *srv, const struct ts_meta *m, const
     struct ts_tile_ref t;
     if (!ts_server_live(srv)->cfg.passthrough || !ts_passthrough_match(&m->src, &ip->plan, &t))
         return 0;
-    if (on_loop && ts_passthrough_trims(&m->src, &t))
-        return 0;
-    return ts_passthrough_read(&m->src, &t, data, len, err) == 0 ? 1 : -1;
+    int rc = ts_passthrough_read(&m->src, &t, on_loop, data, len, err);
+    return rc == 0 ? 1 : rc > 0 ? 0 : -1;
 }
 
 /*

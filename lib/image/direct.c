@@ -93,7 +93,7 @@ int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const
         return 1;
     void *jpg = NULL;
     size_t len = 0;
-    if (ts_passthrough_read(src, &t, &jpg, &len, err) != 0)
+    if (ts_passthrough_read(src, &t, false, &jpg, &len, err) != 0)
         return -1;
     struct dec *d = calloc(1, sizeof(*d));
     if (d == NULL) {

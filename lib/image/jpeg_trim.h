@@ -7,7 +7,10 @@
  * again under smaller image dimensions (entropy decoding and encoding only,
  * as `jpegtran -crop WxH+0+0` does): no inverse DCT, no quantisation, so
  * the pixels kept are exactly the stored ones and the cost is a fraction of
- * a decode and encode.
+ * a decode and encode (about half a millisecond for a 256-px tile).
+ * image/jpeg_crop.h does the same several times faster for the streams it
+ * takes (baseline, one scan, no restart intervals); this is the fallback
+ * for the others.
  */
 #ifndef TS_IMAGE_JPEG_TRIM_H
 #define TS_IMAGE_JPEG_TRIM_H

@@ -3,7 +3,8 @@
  *
  * Cost: one open, one pread of the tile, one copy to prepend the tables:
  * a few microseconds, against a millisecond or more to decode and encode.
- * Edge tiles add a coefficient-level trim: about half a millisecond.
+ * Edge tiles add a cut in the entropy-coded data: 30 to 200 microseconds
+ * for a 256-px tile of quality 90.
  */
 #include "image/passthrough.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image/jpeg_crop.h"
 #include "image/jpeg_trim.h"
 
 #define MAX_TILE_BYTES (16u << 20)
@@ -80,13 +82,8 @@ bool ts_passthrough_match(const struct ts_source *src, const struct iiif_plan *p
     return false;
 }
 
-bool ts_passthrough_trims(const struct ts_source *src, const struct ts_tile_ref *t)
-{
-    return t->w != src->tile_w || t->h != src->tile_h;
-}
-
-int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, void **data, size_t *len,
-                        struct ts_error *err)
+int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, bool quick, void **data,
+                        size_t *len, struct ts_error *err)
 {
     const struct ts_stored_tiles *st = &src->jpeg[t->level];
     size_t i = (size_t)t->ty * st->across + t->tx;
@@ -132,16 +129,24 @@ int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t
     memcpy(buf + 2, adobe_rgb, adobe_len);
     if (tables != NULL)
         memcpy(buf + 2 + adobe_len, tables + 2, tl - 4); /* the table segments, without SOI and EOI */
-    *len = prefix - 2 + n;
-    *data = buf;
-    if (!ts_passthrough_trims(src, t))
+    size_t buf_len = prefix - 2 + n;
+    if (t->w == src->tile_w && t->h == src->tile_h) {
+        *data = buf;
+        *len = buf_len;
         return 0;
+    }
     void *cut;
     size_t cut_len;
-    int rc = ts_jpeg_trim(buf, *len, t->w, t->h, &cut, &cut_len, err);
-    free(buf);
-    if (rc != 0)
+    int rc = ts_jpeg_crop(buf, buf_len, t->w, t->h, (uint8_t **)&cut, &cut_len);
+    if (rc != 0 && quick) {
+        free(buf);
+        return 1;
+    }
+    if (rc != 0 && ts_jpeg_trim(buf, buf_len, t->w, t->h, &cut, &cut_len, err) != 0) {
+        free(buf);
         return -1;
+    }
+    free(buf);
     *data = cut;
     *len = cut_len;
     return 0;

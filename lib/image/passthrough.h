@@ -27,18 +27,20 @@ struct ts_tile_ref {
     uint32_t w, h;     /* the part of the stored tile to send: less than the tile at the level's edges */
 };
 
-/** Whether answering `t` means trimming an edge tile (microseconds more than a whole tile's pread). */
-bool ts_passthrough_trims(const struct ts_source *src, const struct ts_tile_ref *t);
-
 /** Whether `p` can be answered by a stored tile of `src` (no I/O); fills `out`. */
 bool ts_passthrough_match(const struct ts_source *src, const struct iiif_plan *p, struct ts_tile_ref *out);
 
 /**
  * Reads the tile and assembles a complete JPEG of its top-left t->w x t->h
- * pixels. On success `*data` is malloc'd (free it) and `*len` its size.
- * Errors: 415 for a damaged tile.
+ * pixels. Returns 0 with `*data` malloc'd (free it) and `*len` its size.
+ * Edge tiles are cut in their entropy-coded data (image/jpeg_crop.h: tens
+ * to a few hundred microseconds); a stream that cropper declines needs
+ * libjpeg's transcoder (image/jpeg_trim.h: about half a millisecond), which
+ * with `quick` set is not run: 1 is returned instead, so that a caller on an
+ * event loop can hand the request to a worker. -1 on errors: 415 for a
+ * damaged tile, 404 if the file went away.
  */
-int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, void **data, size_t *len,
-                        struct ts_error *err);
+int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, bool quick, void **data,
+                        size_t *len, struct ts_error *err);
 
 #endif

@@ -238,7 +238,7 @@ static int stored_tile(const struct ts_source *src, int li, const struct iiif_pl
     struct ts_tile_ref ref = {li, tx, ty, src->tile_w, src->tile_h};
     void *data = NULL;
     size_t len = 0;
-    if (ts_passthrough_read(src, &ref, &data, &len, err) != 0)
+    if (ts_passthrough_read(src, &ref, false, &data, &len, err) != 0)
         return -1;
     VipsImage *im = vips_image_new_from_buffer(data, len, "", "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
     if (im == NULL) {

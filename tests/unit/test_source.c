@@ -461,7 +461,7 @@ static void test_passthrough_read_one(const char *name, const char *opts, bool r
         struct ts_tile_ref r;
         void *data = NULL;
         size_t len = 0;
-        T_CHECK(ts_passthrough_match(&s, &p, &r) && ts_passthrough_read(&s, &r, &data, &len, &err) == 0,
+        T_CHECK(ts_passthrough_match(&s, &p, &r) && ts_passthrough_read(&s, &r, false, &data, &len, &err) == 0,
                 "%s: read the stored tile at %u,%u", name, x, y);
         VipsImage *pt = data ? vips_image_new_from_buffer(data, len, "", NULL) : NULL;
         VipsImage *crop = NULL;
@@ -488,6 +488,72 @@ static void test_passthrough_read_one(const char *name, const char *opts, bool r
         g_object_unref(full);
     vips_error_clear();
     ts_source_release(&s);
+}
+
+/*
+ * An edge tile the entropy-level cropper declines (here a progressive
+ * stream, as some TIFF writers could store) is not cut on the event loop
+ * (`quick`: 1), and is cut by libjpeg otherwise; a baseline one is cut
+ * either way, to the same bytes.
+ */
+static void test_passthrough_declined(void)
+{
+    VipsImage *im = vips_image_new_from_file(GRID_PNG, NULL), *crop = NULL;
+    void *jpg[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    if (im == NULL || vips_extract_area(im, &crop, 0, 0, 256, 256, NULL) != 0 ||
+        vips_jpegsave_buffer(crop, &jpg[0], &len[0], "Q", 90, NULL) != 0 ||
+        vips_jpegsave_buffer(crop, &jpg[1], &len[1], "Q", 90, "interlace", TRUE, NULL) != 0) {
+        T_CHECK(0, "make the tiles");
+        goto out;
+    }
+    const char *path = tmp("tiles.bin");
+    FILE *f = fopen(path, "wb");
+    T_CHECK(f != NULL && fwrite(jpg[0], 1, len[0], f) == len[0] && fwrite(jpg[1], 1, len[1], f) == len[1] &&
+                fclose(f) == 0,
+            "write the tiles");
+    static uint64_t offs[2];
+    static uint32_t sizes[2];
+    offs[1] = len[0];
+    sizes[0] = (uint32_t)len[0];
+    sizes[1] = (uint32_t)len[1];
+    struct ts_source s;
+    memset(&s, 0, sizeof(s));
+    s.kind = TS_SRC_TIFF;
+    s.path = (char *)path;
+    s.width = 456;
+    s.height = 100;
+    s.tile_w = s.tile_h = 256;
+    s.n_levels = 1;
+    s.levels[0] = (struct ts_level){456, 100, 0};
+    s.jpeg[0] = (struct ts_stored_tiles){2, 1, offs, sizes, NULL, 0, false};
+    for (uint32_t tx = 0; tx < 2; tx++) {
+        struct ts_tile_ref r = {0, tx, 0, tx == 0 ? 256 : 200, 100};
+        void *quick = NULL, *slow = NULL;
+        size_t quick_len = 0, slow_len = 0;
+        struct ts_error err;
+        int rc = ts_passthrough_read(&s, &r, true, &quick, &quick_len, &err);
+        T_CHECK(rc == (tx == 0 ? 0 : 1), "tile %u: quick read gives %d", tx, rc);
+        T_CHECK(ts_passthrough_read(&s, &r, false, &slow, &slow_len, &err) == 0, "tile %u: full read", tx);
+        VipsImage *t = slow != NULL ? vips_image_new_from_buffer(slow, slow_len, "", NULL) : NULL;
+        T_CHECK(t != NULL && vips_image_get_width(t) == (int)r.w && vips_image_get_height(t) == 100,
+                "tile %u: cut to %ux100", tx, r.w);
+        if (tx == 0)
+            T_CHECK(quick_len == slow_len && quick != NULL && memcmp(quick, slow, slow_len) == 0,
+                    "tile 0: the same bytes either way");
+        if (t)
+            g_object_unref(t);
+        free(quick);
+        free(slow);
+    }
+out:
+    g_free(jpg[0]);
+    g_free(jpg[1]);
+    if (crop)
+        g_object_unref(crop);
+    if (im)
+        g_object_unref(im);
+    vips_error_clear();
 }
 
 /* Trimming: exact sizes, and damaged or impossible input refused with the right status, never a crash. */
@@ -661,6 +727,7 @@ int main(int argc, char **argv)
     test_jpeg_area();
     test_passthrough_match();
     test_jpeg_trim();
+    test_passthrough_declined();
     test_passthrough_read_one("ycbcr.tif", "[tile,pyramid,tile-width=256,tile-height=256,compression=jpeg,Q=85]", false);
     test_passthrough_read_one("rgb.tif", "[tile,pyramid,tile-width=256,tile-height=256,compression=jpeg,Q=95]", true);
     char cmd[600];
