@@ -35,9 +35,10 @@ bool ts_passthrough_match(const struct ts_source *src, const struct iiif_plan *p
  * pixels. Returns 0 with `*data` malloc'd (free it) and `*len` its size.
  * Edge tiles are cut in their entropy-coded data (image/jpeg_crop.h: tens
  * to a few hundred microseconds); a stream that cropper declines needs
- * libjpeg's transcoder (image/jpeg_trim.h: about half a millisecond), which
- * with `quick` set is not run: 1 is returned instead, so that a caller on an
- * event loop can hand the request to a worker. -1 on errors: 415 for a
+ * libjpeg's transcoder (image/jpeg_trim.h: about half a millisecond). With
+ * `quick` set, neither that nor a cut of a stored tile over 64 KiB is done:
+ * 1 is returned instead, so that a caller on an event loop can hand the
+ * request to a worker. -1 on errors: 415 for a
  * damaged tile, 404 if the file went away.
  */
 int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, bool quick, void **data,

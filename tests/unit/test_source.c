@@ -492,48 +492,63 @@ static void test_passthrough_read_one(const char *name, const char *opts, bool r
 
 /*
  * An edge tile the entropy-level cropper declines (here a progressive
- * stream, as some TIFF writers could store) is not cut on the event loop
- * (`quick`: 1), and is cut by libjpeg otherwise; a baseline one is cut
- * either way, to the same bytes.
+ * stream, as some TIFF writers could store), or a large one (noise at
+ * quality 100: over 64 KiB), is not cut on the event loop (`quick`: 1) but
+ * is cut otherwise; a small baseline one is cut either way, to the same
+ * bytes. Whole tiles are read either way.
  */
 static void test_passthrough_declined(void)
 {
     VipsImage *im = vips_image_new_from_file(GRID_PNG, NULL), *crop = NULL;
-    void *jpg[2] = {NULL, NULL};
-    size_t len[2] = {0, 0};
+    VipsImage *noise = NULL, *noise8 = NULL;
+    void *jpg[3] = {NULL, NULL, NULL};
+    size_t len[3] = {0, 0, 0};
     if (im == NULL || vips_extract_area(im, &crop, 0, 0, 256, 256, NULL) != 0 ||
         vips_jpegsave_buffer(crop, &jpg[0], &len[0], "Q", 90, NULL) != 0 ||
-        vips_jpegsave_buffer(crop, &jpg[1], &len[1], "Q", 90, "interlace", TRUE, NULL) != 0) {
+        vips_jpegsave_buffer(crop, &jpg[1], &len[1], "Q", 90, "interlace", TRUE, NULL) != 0 ||
+        vips_gaussnoise(&noise, 256, 256, "sigma", 60.0, NULL) != 0 ||
+        vips_cast_uchar(noise, &noise8, NULL) != 0 ||
+        vips_jpegsave_buffer(noise8, &jpg[2], &len[2], "Q", 100, NULL) != 0) {
         T_CHECK(0, "make the tiles");
         goto out;
     }
+    T_CHECK(len[2] > 64 << 10, "the noise tile is over 64 KiB (%zu)", len[2]);
     const char *path = tmp("tiles.bin");
     FILE *f = fopen(path, "wb");
-    T_CHECK(f != NULL && fwrite(jpg[0], 1, len[0], f) == len[0] && fwrite(jpg[1], 1, len[1], f) == len[1] &&
-                fclose(f) == 0,
-            "write the tiles");
-    static uint64_t offs[2];
-    static uint32_t sizes[2];
-    offs[1] = len[0];
-    sizes[0] = (uint32_t)len[0];
-    sizes[1] = (uint32_t)len[1];
+    static uint64_t offs[3];
+    static uint32_t sizes[3];
+    bool written = f != NULL;
+    for (int k = 0; k < 3; k++) {
+        offs[k] = k == 0 ? 0 : offs[k - 1] + len[k - 1];
+        sizes[k] = (uint32_t)len[k];
+        written = written && fwrite(jpg[k], 1, len[k], f) == len[k];
+    }
+    T_CHECK(f != NULL && fclose(f) == 0 && written, "write the tiles");
     struct ts_source s;
     memset(&s, 0, sizeof(s));
     s.kind = TS_SRC_TIFF;
     s.path = (char *)path;
-    s.width = 456;
+    s.width = 712;
     s.height = 100;
     s.tile_w = s.tile_h = 256;
     s.n_levels = 1;
-    s.levels[0] = (struct ts_level){456, 100, 0};
-    s.jpeg[0] = (struct ts_stored_tiles){2, 1, offs, sizes, NULL, 0, false};
-    for (uint32_t tx = 0; tx < 2; tx++) {
-        struct ts_tile_ref r = {0, tx, 0, tx == 0 ? 256 : 200, 100};
+    s.levels[0] = (struct ts_level){712, 100, 0};
+    s.jpeg[0] = (struct ts_stored_tiles){3, 1, offs, sizes, NULL, 0, false};
+    for (uint32_t tx = 0; tx < 3; tx++) {
+        struct ts_tile_ref r = {0, tx, 0, tx == 1 ? 200 : 256, 100};
         void *quick = NULL, *slow = NULL;
         size_t quick_len = 0, slow_len = 0;
         struct ts_error err;
         int rc = ts_passthrough_read(&s, &r, true, &quick, &quick_len, &err);
-        T_CHECK(rc == (tx == 0 ? 0 : 1), "tile %u: quick read gives %d", tx, rc);
+        T_CHECK(rc == (tx == 0 ? 0 : 1) && (rc == 0) == (quick != NULL), "tile %u: quick read gives %d", tx, rc);
+        if (tx == 2) {
+            struct ts_tile_ref whole = {0, tx, 0, 256, 256};
+            void *w = NULL;
+            size_t w_len = 0;
+            T_CHECK(ts_passthrough_read(&s, &whole, true, &w, &w_len, &err) == 0 && w_len == len[2] + 0,
+                    "tile 2: read whole on the loop (%zu bytes)", w_len);
+            free(w);
+        }
         T_CHECK(ts_passthrough_read(&s, &r, false, &slow, &slow_len, &err) == 0, "tile %u: full read", tx);
         VipsImage *t = slow != NULL ? vips_image_new_from_buffer(slow, slow_len, "", NULL) : NULL;
         T_CHECK(t != NULL && vips_image_get_width(t) == (int)r.w && vips_image_get_height(t) == 100,
@@ -547,8 +562,12 @@ static void test_passthrough_declined(void)
         free(slow);
     }
 out:
-    g_free(jpg[0]);
-    g_free(jpg[1]);
+    for (int k = 0; k < 3; k++)
+        g_free(jpg[k]);
+    if (noise)
+        g_object_unref(noise);
+    if (noise8)
+        g_object_unref(noise8);
     if (crop)
         g_object_unref(crop);
     if (im)
