@@ -22,7 +22,7 @@ const struct ts_config_key ts_config_keys[] = {
     KEY(host, TS_CONF_STRING, "127.0.0.1", 0, 0, "address to listen on (0.0.0.0 for every interface)"),
     KEY(port, TS_CONF_INT, "8182", 0, 65535, "TCP port to listen on (0 picks a free one)"),
     KEY(threads, TS_CONF_INT, "0", 0, 1024, "worker threads for pixel work (0 = one per core)"),
-    KEY(loops, TS_CONF_INT, "0", 0, 256, "network event loops (0 = one per core)"),
+    KEY(loops, TS_CONF_INT, "0", 0, 256, "network event loops (0 = half the cores, at least one: loops only route, send cached and stored bytes and cut edge tiles; the workers do the pixels)"),
     KEY(queue_size, TS_CONF_INT, "1024", 1, 1000000, "pixel jobs that may wait for a worker before requests get 503"),
     KEY(heavy_mp, TS_CONF_INT, "16", 1, 1000000, "a request that decodes this many megapixels or more is heavy: at most half the workers run heavy jobs, so tiles keep flowing"),
     KEY(heavy_queue, TS_CONF_INT, "32", 0, 1000000, "heavy jobs that may wait for a worker before requests get 503 (room for a viewer opening an untiled image, whose every tile decodes all of it)"),

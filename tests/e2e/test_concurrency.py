@@ -80,13 +80,13 @@ def test_parallel_clients(srv, t):
 
 
 def test_hand_backs_under_load(srv, t):
-    """Thousands of jobs handed back from the workers to both event loops,
+    """Thousands of jobs handed back from the workers to two event loops,
     over keep-alive connections: every answer is right and the server stays
     healthy. (The heap corruption fixed in server.c, libh2o buffer pools
     shared between loops, needed wrk's rates to show: about one crash in
     5,000 worker answers at 500/s. `make bench` is the stress for that.)"""
     import http.client
-    other = harness.Server(srv.binary, srv.root, ["--cache-mb", "0"], sanitized=srv.sanitized).start()
+    other = harness.Server(srv.binary, srv.root, ["--cache-mb", "0", "--loops", "2"], sanitized=srv.sanitized).start()
     failures = []
     lock = threading.Lock()
     per_conn = 200
