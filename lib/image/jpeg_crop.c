@@ -100,6 +100,10 @@ static bool parse_dht(struct jpeg *j, const uint8_t *p, size_t n)
             total += p[1 + i];
         if (total > 256 || (size_t)total > n - 17)
             return false;
+        for (int k = 0; tc == 0 && k < total; k++) {
+            if (p[17 + k] > 15)
+                return false; /* a DC size libjpeg refuses in a table */
+        }
         if (!huff_build(&j->tables[tc][th], p + 1, p + 17, total))
             return false;
         p += 17 + total;
@@ -141,10 +145,9 @@ static bool parse_sos(struct jpeg *j, const uint8_t *p, size_t n)
         return false; /* spectral selection or successive approximation: not sequential */
     bool used[MAX_COMPS] = {false};
     for (int i = 0; i < p[0]; i++) {
-        int c = 0;
-        while (c < j->n_comps && j->comps[c].id != p[1 + 2 * i])
-            c++;
-        if (c == j->n_comps || used[c])
+        /* in the frame's order: T.81 allows any, libjpeg refuses another */
+        int c = i;
+        if (j->comps[c].id != p[1 + 2 * i] || used[c])
             return false;
         used[c] = true;
         int td = p[2 + 2 * i] >> 4, ta = p[2 + 2 * i] & 15;
@@ -210,15 +213,16 @@ static bool parse_headers(struct jpeg *j)
             return false;
         const uint8_t *p = in + i + 4;
         n -= 2;
-        bool ok = true;
+        /* what libjpeg reads; anything else (other SOFs, DAC, DNL, JPGn, reserved) is declined */
+        bool ok = false;
         if (m == 0xC0 || m == 0xC1)
             ok = parse_sof(j, i, p, n);
         else if (m == 0xC4)
             ok = parse_dht(j, p, n);
         else if (m == 0xDD)
             ok = n == 2 && be16(p) == 0; /* a restart interval: declined */
-        else if ((m >= 0xC2 && m <= 0xCF) || m == 0xDC || m == 0xDE || m == 0xDF)
-            ok = false; /* progressive, lossless, arithmetic, DNL, hierarchical */
+        else if (m == 0xDB || m == 0xFE || (m >= 0xE0 && m <= 0xEF))
+            ok = true; /* DQT, COM, APPn: copied as they are */
         else if (m == 0xDA) {
             if (!parse_sos(j, p, n) || !layout(j))
                 return false;
@@ -274,7 +278,11 @@ static inline uint64_t be64(const uint8_t *p)
 {
     uint64_t v;
     memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return v;
+#else
     return __builtin_bswap64(v);
+#endif
 }
 
 /*
@@ -295,7 +303,7 @@ static inline size_t reader_pos(const struct reader *r)
     return r->byte * 8 - r->bits;
 }
 
-/* At least 57 bits in acc. */
+/* At least 56 bits in acc (a code and its extra bits need 27 at most). */
 static inline void refill(struct reader *r)
 {
     if (r->bits > 56)
@@ -488,7 +496,8 @@ static bool crop_data(const struct jpeg *j, const uint8_t *u, size_t n, uint32_t
     return true;
 }
 
-int ts_jpeg_crop(const uint8_t *in, size_t len, uint32_t w, uint32_t h, uint8_t **out, size_t *out_len)
+int ts_jpeg_crop(const uint8_t *in, size_t len, uint32_t full_w, uint32_t full_h, uint32_t w, uint32_t h, uint8_t **out,
+                 size_t *out_len)
 {
     struct jpeg *j = calloc(1, sizeof(*j));
     if (j == NULL)
@@ -497,7 +506,8 @@ int ts_jpeg_crop(const uint8_t *in, size_t len, uint32_t w, uint32_t h, uint8_t 
     j->len = len;
     size_t n = 0;
     uint8_t *u = NULL, *o = NULL;
-    if (!parse_headers(j) || w == 0 || h == 0 || w > j->width || h > j->height || (u = unstuff(j, &n)) == NULL)
+    if (!parse_headers(j) || (full_w != 0 && j->width != full_w) || (full_h != 0 && j->height != full_h) || w == 0 ||
+        h == 0 || w > j->width || h > j->height || (u = unstuff(j, &n)) == NULL)
         goto decline;
     uint32_t kx = (w + j->mcu_w - 1) / j->mcu_w, ky = (h + j->mcu_h - 1) / j->mcu_h;
     /* every byte may need stuffing; each row may recode one DC per component: 4 bytes at most each */

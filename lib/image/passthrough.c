@@ -20,7 +20,8 @@
 #define MAX_TILE_BYTES (16u << 20)
 
 /*
- * The largest stored tile cut on an event loop (`quick`): the cropper reads
+ * The largest stored tile (with the TIFF's JPEG tables) cut on an event
+ * loop (`quick`): the cropper reads
  * Huffman codes at about 7 us per kilobyte, so 64 KiB (a 256-px tile of
  * quality 90 is 20-45 KiB) keeps a loop busy 0.5 ms at most. Larger ones
  * (512- or 1024-px tiles) are cut on a worker.
@@ -105,7 +106,7 @@ int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t
     if (n < 4 || n > MAX_TILE_BYTES)
         return ts_error_set(err, 415, "a stored tile has an impossible size");
     bool whole = t->w == src->tile_w && t->h == src->tile_h;
-    if (quick && !whole && n > QUICK_CROP_BYTES)
+    if (quick && !whole && (uint64_t)n + tl > QUICK_CROP_BYTES)
         return 1;
     /*
      * The answer is SOI, an Adobe marker for RGB-coded tiles (decoders would
@@ -148,7 +149,7 @@ int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t
     }
     void *cut;
     size_t cut_len;
-    int rc = ts_jpeg_crop(buf, buf_len, t->w, t->h, (uint8_t **)&cut, &cut_len);
+    int rc = ts_jpeg_crop(buf, buf_len, src->tile_w, src->tile_h, t->w, t->h, (uint8_t **)&cut, &cut_len);
     if (rc != 0 && quick) {
         free(buf);
         return 1;

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t len = size - 4;
     uint8_t *out = NULL;
     size_t out_len = 0;
-    int rc = ts_jpeg_crop(in, len, w, h, &out, &out_len);
+    int rc = ts_jpeg_crop(in, len, 0, 0, w, h, &out, &out_len);
     FUZZ_CHECK(rc == 0 || rc == 1);
     if (rc != 0) {
         FUZZ_CHECK(out == NULL);
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(out_len <= 2 * len + 64 + 16 * (size_t)h);
     uint8_t *again = NULL;
     size_t again_len = 0;
-    FUZZ_CHECK(ts_jpeg_crop(out, out_len, w, h, &again, &again_len) == 0);
+    FUZZ_CHECK(ts_jpeg_crop(out, out_len, w, h, w, h, &again, &again_len) == 0);
     FUZZ_CHECK(again_len == out_len && memcmp(again, out, out_len) == 0);
     free(again);
     free(out);

@@ -163,7 +163,7 @@ static void check_case(const struct crop_case *tc)
         return;
     uint8_t *fast = NULL;
     size_t fast_len = 0;
-    int rc = ts_jpeg_crop(in, len, tc->w, tc->h, &fast, &fast_len);
+    int rc = ts_jpeg_crop(in, len, (uint32_t)tc->m.width, (uint32_t)tc->m.height, tc->w, tc->h, &fast, &fast_len);
     T_CHECK(rc == (tc->declined ? 1 : 0), "%s: ts_jpeg_crop returned %d", tc->name, rc);
     if (rc != 0) {
         T_CHECK(fast == NULL, "%s: declined, yet an output", tc->name);
@@ -215,7 +215,7 @@ static void check_damage(void)
         memcpy(copy, in, cut);
         uint8_t *out = NULL;
         size_t out_len = 0;
-        int rc = ts_jpeg_crop(copy, cut, 50, 30, &out, &out_len);
+        int rc = ts_jpeg_crop(copy, cut, 0, 0, 50, 30, &out, &out_len);
         T_CHECK(rc == 1, "truncated at %zu: %d", cut, rc);
         free(out);
         free(copy);
@@ -230,7 +230,7 @@ static void check_damage(void)
         }
         uint8_t *out = NULL;
         size_t out_len = 0;
-        int rc = ts_jpeg_crop(copy, len, 50, 30, &out, &out_len);
+        int rc = ts_jpeg_crop(copy, len, 0, 0, 50, 30, &out, &out_len);
         T_CHECK(rc == 0 || rc == 1, "flipped bits: %d", rc);
         if (rc == 0) {
             cropped++;
@@ -243,6 +243,67 @@ static void check_damage(void)
         free(copy);
     }
     T_CHECK(cropped > 0 && declined > 0, "damage: %d cropped, %d declined (both should happen)", cropped, declined);
+    free(in);
+}
+
+/* Offset of the first marker `m` (0xFF m) before the scan's data, or 0. */
+static size_t find_marker(const uint8_t *b, size_t len, uint8_t m)
+{
+    for (size_t i = 2; i + 4 <= len && b[i] == 0xFF;) {
+        if (b[i + 1] == m)
+            return i;
+        if (b[i + 1] == 0xDA)
+            break;
+        i += 2 + ((size_t)b[i + 2] << 8 | b[i + 3]);
+    }
+    return 0;
+}
+
+/*
+ * Streams libjpeg refuses must be declined, so that the caller's fallback
+ * reports them, and so must a stream of another size than the one given.
+ */
+static void check_refusals(void)
+{
+    struct make m = {YCC420, 64, 48, 90, false, false, 0};
+    size_t len = 0;
+    uint8_t *in = make_jpeg(&m, &len);
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    T_CHECK(in != NULL && ts_jpeg_crop(in, len, 64, 48, 40, 40, &out, &out_len) == 0, "the stream as made: cropped");
+    free(out);
+    T_CHECK(ts_jpeg_crop(in, len, 64, 49, 40, 40, &out, &out_len) == 1, "another height than the tile's: declined");
+    T_CHECK(ts_jpeg_crop(in, len, 65, 48, 40, 40, &out, &out_len) == 1, "another width than the tile's: declined");
+
+    /* the scan's components in another order than the frame's (T.81 allows it, libjpeg does not) */
+    uint8_t *b = malloc(len + 6);
+    memcpy(b, in, len);
+    size_t sos = find_marker(b, len, 0xDA);
+    T_CHECK(sos != 0 && b[sos + 4] == 3, "SOS with three components");
+    uint8_t cb[2] = {b[sos + 7], b[sos + 8]};
+    memcpy(b + sos + 7, b + sos + 9, 2);
+    memcpy(b + sos + 9, cb, 2);
+    T_CHECK(ts_jpeg_crop(b, len, 0, 0, 40, 40, &out, &out_len) == 1, "scan order not the frame's: declined");
+
+    /* a DC table holding a size above 15 (libjpeg: "Bogus Huffman table definition") */
+    memcpy(b, in, len);
+    size_t dht = find_marker(b, len, 0xC4);
+    T_CHECK(dht != 0 && (b[dht + 4] >> 4) == 0, "the first DHT is a DC table");
+    b[dht + 4 + 17] = 16;
+    T_CHECK(ts_jpeg_crop(b, len, 0, 0, 40, 40, &out, &out_len) == 1, "DC symbol 16: declined");
+
+    /* a marker libjpeg does not know (JPG0), right after SOI */
+    static const uint8_t jpg0[6] = {0xFF, 0xF0, 0x00, 0x04, 0x00, 0x00};
+    memcpy(b, in, 2);
+    memcpy(b + 2, jpg0, 6);
+    memcpy(b + 8, in + 2, len - 2);
+    T_CHECK(ts_jpeg_crop(b, len + 6, 0, 0, 40, 40, &out, &out_len) == 1, "JPG0 segment: declined");
+    /* while an APP15 or COM segment there is copied */
+    b[3] = 0xEF;
+    T_CHECK(ts_jpeg_crop(b, len + 6, 0, 0, 40, 40, &out, &out_len) == 0 && out_len > 8 && memcmp(out + 2, b + 2, 6) == 0,
+            "APP15 segment: copied");
+    free(out);
+    free(b);
     free(in);
 }
 
@@ -280,9 +341,10 @@ int main(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_case(&cases[i]);
     check_damage();
+    check_refusals();
     uint8_t *out = NULL;
     size_t out_len = 0;
-    T_CHECK(ts_jpeg_crop((const uint8_t *)"", 0, 1, 1, &out, &out_len) == 1, "empty input");
-    T_CHECK(ts_jpeg_crop((const uint8_t *)"\xFF\xD8\xFF\xD9", 4, 1, 1, &out, &out_len) == 1, "SOI EOI");
+    T_CHECK(ts_jpeg_crop((const uint8_t *)"", 0, 0, 0, 1, 1, &out, &out_len) == 1, "empty input");
+    T_CHECK(ts_jpeg_crop((const uint8_t *)"\xFF\xD8\xFF\xD9", 4, 0, 0, 1, 1, &out, &out_len) == 1, "SOI EOI");
     return t_done();
 }
