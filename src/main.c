@@ -209,8 +209,8 @@ static int cmd_serve(const char *argv0, int argc, char **argv)
             strcat(formats, iiif_format_ext((enum iiif_format)i));
         }
     }
-    ts_log_info("tessera %s serving %s on %s://%s/ (%d loops, formats: %s)", TS_VERSION, srv.resolver.root,
-                srv.ssl ? "https" : "http", srv.fallback_host, srv.n_loops, formats);
+    ts_log_info("tessera %s serving %s on %s://%s/ (%d event loop%s, formats: %s)", TS_VERSION, srv.resolver.root,
+                srv.ssl ? "https" : "http", srv.fallback_host, srv.n_loops, srv.n_loops == 1 ? "" : "s", formats);
     /* A line tests and scripts can wait for. */
     printf("listening on %s://%s/\n", srv.ssl ? "https" : "http", srv.fallback_host);
     fflush(stdout);
