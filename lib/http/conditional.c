@@ -72,6 +72,9 @@ int ts_http_date_parse(const char *s, size_t n, time_t *out)
     tm.tm_min = mm;
     tm.tm_sec = ss;
     *out = timegm(&tm);
+    /* a leap second or day 31 can carry 31 Dec 9999 past the last date with four digits */
+    if (*out > (time_t)253402300799) /* 9999-12-31T23:59:59Z */
+        return -1;
     return 0;
 }
 

@@ -36,6 +36,8 @@ static void test_dates(void)
         {"Sun, 06 Nov 1994 08:49:37", -1, 0},
         {"Sun, 06 Foo 1994 08:49:37 GMT", -1, 0},
         {"Sun, 32 Nov 1994 08:49:37 GMT", -1, 0},
+        {"Fri, 31 Dec 9999 23:59:59 GMT", 0, 253402300799},
+        {"Fri, 31 Dec 9999 23:59:60 GMT", -1, 0}, /* found by fuzz_conditional: year 10000 once normalised */
         {"Sun, 06 Nov 1994 25:49:37 GMT", -1, 0},
         {"yesterday", -1, 0},
         {"", -1, 0},
