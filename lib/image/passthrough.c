@@ -21,10 +21,10 @@
 
 /*
  * The largest stored tile (with the TIFF's JPEG tables) cut on an event
- * loop (`quick`): the cropper reads
- * Huffman codes at about 7 us per kilobyte, so 64 KiB (a 256-px tile of
- * quality 90 is 20-45 KiB) keeps a loop busy 0.5 ms at most. Larger ones
- * (512- or 1024-px tiles) are cut on a worker.
+ * loop (`quick`): the cropper reads Huffman codes at about 7 us per
+ * kilobyte, so 64 KiB (a 256-px tile of quality 90 is 20-45 KiB) keeps a
+ * loop busy 0.5 ms at most. Larger ones (512- or 1024-px tiles) are cut on
+ * a worker.
  */
 #define QUICK_CROP_BYTES (64u << 10)
 
@@ -147,19 +147,14 @@ int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t
         *len = buf_len;
         return 0;
     }
-    void *cut;
-    size_t cut_len;
-    int rc = ts_jpeg_crop(buf, buf_len, src->tile_w, src->tile_h, t->w, t->h, (uint8_t **)&cut, &cut_len);
-    if (rc != 0 && quick) {
+    uint8_t *cropped;
+    if (ts_jpeg_crop(buf, buf_len, src->tile_w, src->tile_h, t->w, t->h, &cropped, len) == 0) {
         free(buf);
-        return 1;
+        *data = cropped;
+        return 0;
     }
-    if (rc != 0 && ts_jpeg_trim(buf, buf_len, t->w, t->h, &cut, &cut_len, err) != 0) {
-        free(buf);
-        return -1;
-    }
+    /* a stream the cropper declines: libjpeg's transcoder, never on a loop */
+    int rc = quick ? 1 : ts_jpeg_trim(buf, buf_len, t->w, t->h, data, len, err);
     free(buf);
-    *data = cut;
-    *len = cut_len;
-    return 0;
+    return rc;
 }

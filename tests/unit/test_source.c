@@ -46,6 +46,27 @@ static int write_grid(const char *path, int w, int h, const char *opts)
     return rc;
 }
 
+/* NULL-tolerant g_object_unref, for the cleanup of tests that may stop half-way. */
+static void unref(void *object)
+{
+    if (object != NULL)
+        g_object_unref(object);
+}
+
+/* A 1000x1000 TIFF source with 256-px tiles and three levels, as the probe would describe it; nothing on disk. */
+static void fake_tiff(struct ts_source *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->kind = TS_SRC_TIFF;
+    s->width = s->height = 1000;
+    s->tile_w = s->tile_h = 256;
+    s->n_levels = 3;
+    s->levels[0] = (struct ts_level){1000, 1000, 0};
+    s->levels[1] = (struct ts_level){500, 500, 1};
+    s->levels[2] = (struct ts_level){250, 250, 2};
+    s->orientation = 1;
+}
+
 struct level_case {
     const char *name;
     const char *file;       /* NULL: make it from `opts` */
@@ -144,12 +165,9 @@ static void test_models(void)
     T_CHECK(strstr(err.msg, tmpdir) == NULL, "error message hides the path: %s", err.msg);
     ts_source_release(&s);
     g_object_unref(im);
-    if (grey)
-        g_object_unref(grey);
-    if (rot)
-        g_object_unref(rot);
-    if (oriented)
-        g_object_unref(oriented);
+    unref(grey);
+    unref(rot);
+    unref(oriented);
 }
 
 /* Pixel (x,y) of an encoded image, channel 0..2. */
@@ -297,14 +315,7 @@ static void test_decode_pixels(void)
 {
     static struct ts_j2k_index fake_index;
     static struct ts_source tiff, png, jpeg, turned, jp2, jp2_whole;
-    tiff.kind = TS_SRC_TIFF;
-    tiff.width = tiff.height = 1000;
-    tiff.tile_w = tiff.tile_h = 256;
-    tiff.n_levels = 3;
-    tiff.levels[0] = (struct ts_level){1000, 1000, 0};
-    tiff.levels[1] = (struct ts_level){500, 500, 1};
-    tiff.levels[2] = (struct ts_level){250, 250, 2};
-    tiff.orientation = 1;
+    fake_tiff(&tiff);
     png = tiff;
     png.kind = TS_SRC_PNG;
     png.tile_w = png.tile_h = 0;
@@ -360,14 +371,7 @@ static void test_passthrough_match(void)
     static uint64_t offs[16];
     static uint32_t sizes[16] = {10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 0};
     struct ts_source s;
-    memset(&s, 0, sizeof(s));
-    s.kind = TS_SRC_TIFF;
-    s.width = s.height = 1000;
-    s.tile_w = s.tile_h = 256;
-    s.n_levels = 3;
-    s.levels[0] = (struct ts_level){1000, 1000, 0};
-    s.levels[1] = (struct ts_level){500, 500, 1};
-    s.levels[2] = (struct ts_level){250, 250, 2};
+    fake_tiff(&s);
     s.jpeg[0] = (struct ts_stored_tiles){4, 4, offs, sizes, NULL, 0, false};
     s.jpeg[1] = (struct ts_stored_tiles){2, 2, offs, sizes, NULL, 0, false};
     static const struct {
@@ -471,21 +475,16 @@ static void test_passthrough_read_one(const char *name, const char *opts, bool r
             VipsImage *d = NULL, *a = NULL;
             if (vips_subtract(pt, crop, &d, NULL) == 0 && vips_abs(d, &a, NULL) == 0)
                 vips_avg(a, &diff, NULL);
-            if (d)
-                g_object_unref(d);
-            if (a)
-                g_object_unref(a);
+            unref(d);
+            unref(a);
         }
         /* the decoders differ only in chroma upsampling at the cut edge */
         T_CHECK(diff < 0.5, "%s: the %ux%u tile at %u,%u decodes to the TIFF's pixels (%g)", name, w, h, x, y, diff);
-        if (pt)
-            g_object_unref(pt);
-        if (crop)
-            g_object_unref(crop);
+        unref(pt);
+        unref(crop);
         free(data);
     }
-    if (full)
-        g_object_unref(full);
+    unref(full);
     vips_error_clear();
     ts_source_release(&s);
 }
@@ -556,22 +555,17 @@ static void test_passthrough_declined(void)
         if (tx == 0)
             T_CHECK(quick_len == slow_len && quick != NULL && memcmp(quick, slow, slow_len) == 0,
                     "tile 0: the same bytes either way");
-        if (t)
-            g_object_unref(t);
+        unref(t);
         free(quick);
         free(slow);
     }
 out:
     for (int k = 0; k < 3; k++)
         g_free(jpg[k]);
-    if (noise)
-        g_object_unref(noise);
-    if (noise8)
-        g_object_unref(noise8);
-    if (crop)
-        g_object_unref(crop);
-    if (im)
-        g_object_unref(im);
+    unref(noise);
+    unref(noise8);
+    unref(crop);
+    unref(im);
     vips_error_clear();
 }
 
@@ -604,8 +598,7 @@ static void test_jpeg_trim(void)
         VipsImage *t = rc == 0 ? vips_image_new_from_buffer(out, out_len, "", NULL) : NULL;
         T_CHECK(t != NULL && vips_image_get_width(t) == (int)cases[i].w && vips_image_get_height(t) == (int)cases[i].h,
                 "trim to %ux%u: %s", cases[i].w, cases[i].h, rc == 0 ? "decodes at that size" : err.msg);
-        if (t)
-            g_object_unref(t);
+        unref(t);
         free(out);
     }
     /* damaged streams: cut short, or with garbage in the middle */
@@ -633,10 +626,8 @@ static void test_jpeg_trim(void)
     free(bad);
 out:
     g_free(jpg);
-    if (crop)
-        g_object_unref(crop);
-    if (im)
-        g_object_unref(im);
+    unref(crop);
+    unref(im);
     vips_error_clear();
 }
 
@@ -686,16 +677,12 @@ static void test_jpeg_area(void)
                 vips_avg(ab, &mean, NULL);
             else if (cw <= 0 || ch <= 0)
                 mean = 0; /* the area lies in the last partial row or column that libvips drops */
-            if (mine)
-                g_object_unref(mine);
+            unref(mine);
             vips_error_clear();
             T_CHECK(mean < 0.5, "shrink %d area %zu: differs from libvips by %g", shrink, i, mean);
-            if (ref)
-                g_object_unref(ref);
-            if (d)
-                g_object_unref(d);
-            if (ab)
-                g_object_unref(ab);
+            unref(ref);
+            unref(d);
+            unref(ab);
             g_object_unref(im);
         }
         g_object_unref(whole);
@@ -716,8 +703,7 @@ static void test_jpeg_area(void)
     struct ts_error err;
     T_CHECK(ts_jpeg_decode_area(tmp("cut.jpg"), 1, 0, 700, 999, 767, &im, &ox, &oy, &err) != 0 && err.status == 415,
             "a truncated JPEG is a 415");
-    if (im)
-        g_object_unref(im);
+    unref(im);
     T_CHECK(ts_jpeg_decode_area(tmp("missing.jpg"), 1, 0, 0, 1, 1, &im, &ox, &oy, &err) != 0 && err.status == 404,
             "a missing file is a 404");
 }
