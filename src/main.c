@@ -89,12 +89,13 @@ static void usage(FILE *out)
     fprintf(out, "tessera %s: a IIIF image server\n\n"
                  "usage:\n"
                  "  tessera serve [--root DIR] [--host ADDR] [--port N] [--threads N] [--base-url URL] [...]\n"
-                 "  tessera info FILE [--id URL]     print the Image API 3.0 info.json for FILE\n"
+                 "  tessera info FILE [--root ROOT] [--id URL]\n"
+                 "                                   print the Image API 3.0 info.json for FILE\n"
                  "  tessera convert IN OUT [--format tiff|jp2|htj2k] [--tile N] [--quality 90] [--lossless]\n"
                  "                                   prepare an image for fast serving\n"
                  "  tessera manifest DIR [--root ROOT] [--base-url URL]\n"
                  "                                   print the Presentation 3.0 manifest or collection of DIR\n"
-                 "  tessera export DIR OUT --base-url URL\n"
+                 "  tessera export DIR OUT --base-url URL [--force] [--quiet]\n"
                  "                                   write a static IIIF site (level-0 tiles, manifests, viewers)\n"
                  "  tessera help                     this text and every setting\n"
                  "  tessera version\n\n"
@@ -228,21 +229,46 @@ static int cmd_info(const char *argv0, int argc, char **argv)
     const char *file = NULL, *id = NULL;
     char *rest[64];
     int nrest = 0;
+    bool root_given = false;
     for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--id") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--id") == 0 && i + 1 < argc) {
             id = argv[++i];
-        else if (strncmp(argv[i], "--", 2) != 0 && file == NULL)
+            continue;
+        }
+        if (strncmp(argv[i], "--", 2) != 0 && file == NULL) {
             file = argv[i];
-        else if (nrest < 64)
+            continue;
+        }
+        if (strcmp(argv[i], "--root") == 0 || strncmp(argv[i], "--root=", 7) == 0)
+            root_given = true;
+        if (nrest < 64)
             rest[nrest++] = argv[i];
     }
     if (file == NULL) {
-        fprintf(stderr, "usage: tessera info FILE [--id URL]\n");
+        fprintf(stderr, "usage: tessera info FILE [--root ROOT] [--id URL]\n");
         return 2;
     }
     struct ts_config cfg;
     if (load_config(&cfg, nrest, rest) != 0)
         return 2;
+    /* the identifier: FILE's path under the root (--root, else the current folder when FILE is in it) */
+    char real[PATH_MAX], rroot[PATH_MAX], cwd[PATH_MAX];
+    const char *ident = NULL;
+    if (realpath(file, real) == NULL) {
+        fprintf(stderr, "tessera: %s: %s\n", file, strerror(errno));
+        ts_config_release(&cfg);
+        return 1;
+    }
+    const char *under = root_given ? realpath(cfg.root, rroot) : getcwd(cwd, sizeof(cwd));
+    size_t un = under != NULL ? strlen(under) : 0;
+    if (un > 0 && strncmp(real, under, un) == 0 && real[un] == '/')
+        ident = real + un + 1;
+    else if (root_given) {
+        fprintf(stderr, "tessera: %s is not under the root %s\n", file, cfg.root);
+        ts_config_release(&cfg);
+        return 2;
+    } else
+        ident = strrchr(real, '/') + 1;
     struct ts_error err;
     if (start_images(argv0, &cfg) != 0)
         return 1;
@@ -257,12 +283,10 @@ static int cmd_info(const char *argv0, int argc, char **argv)
     if (id != NULL) {
         ts_buf_adds(&url, id);
     } else {
-        const char *base = strrchr(file, '/');
-        base = base ? base + 1 : file;
         struct ts_pubbase_in in = {.configured = cfg.base_url, .fallback_host = "localhost:8182"};
         ts_pubbase(&in, &url);
         ts_buf_adds(&url, "/iiif/3/");
-        iiif_ident_encode(base, &url);
+        iiif_ident_encode(ident, &url);
     }
     struct iiif_limits lim = {(uint32_t)cfg.max_width,
                               (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width),
@@ -345,6 +369,9 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
         ts_config_release(&cfg);
         return 1;
     }
+    ts_resolver_apply_settings(&r, &cfg);
+    struct ts_walk walk;
+    ts_pfolder_walk_init(&r, &walk);
     const char *rel = "";
     if (strncmp(real, r.root, r.root_len) == 0 && real[r.root_len] == '/')
         rel = real + r.root_len + 1;
@@ -361,9 +388,9 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
                                    (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width),
                                    (uint64_t)cfg.max_area, cfg.confined_size_strict, cfg.upscale_max_to_limits}};
     json_t *problems = json_array();
-    struct ts_present p = {base.data ? base.data : "", &r, ts_file_probe, &probe, problems};
+    struct ts_present p = {base.data ? base.data : "", &r, ts_file_probe, &probe, problems, &walk, 0};
     struct ts_pfolder f;
-    if (ts_pfolder_open(&r, rel, &f, &err) != 0) {
+    if (ts_pfolder_open(&r, &walk, rel, &f, &err) != 0) {
         fprintf(stderr, "tessera: %s: %s\n", target, err.msg);
     } else {
         json_t *doc = f.kind == TS_P_COLLECTION ? ts_collection_build(&p, &f, &err) : ts_manifest_build(&p, &f, &err);
@@ -389,6 +416,7 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
     json_decref(problems);
     ts_buf_release(&base);
 out:
+    ts_walk_release(&walk);
     ts_resolver_release(&r);
     ts_config_release(&cfg);
     ts_image_shutdown();
@@ -404,8 +432,13 @@ static int cmd_export(const char *argv0, int argc, char **argv)
     const char *dir = NULL, *out = NULL;
     char *rest[64];
     int nrest = 0;
+    struct ts_export_opts eo = {isatty(STDERR_FILENO) != 0, false, false};
     for (int i = 0; i < argc; i++) {
-        if (strncmp(argv[i], "--", 2) != 0 && dir == NULL)
+        if (strcmp(argv[i], "--force") == 0)
+            eo.force = true;
+        else if (strcmp(argv[i], "--quiet") == 0)
+            eo.quiet = true;
+        else if (strncmp(argv[i], "--", 2) != 0 && dir == NULL)
             dir = argv[i];
         else if (strncmp(argv[i], "--", 2) != 0 && out == NULL)
             out = argv[i];
@@ -413,7 +446,7 @@ static int cmd_export(const char *argv0, int argc, char **argv)
             rest[nrest++] = argv[i];
     }
     if (dir == NULL || out == NULL) {
-        fprintf(stderr, "usage: tessera export DIR OUT --base-url URL\n");
+        fprintf(stderr, "usage: tessera export DIR OUT --base-url URL [--force] [--quiet]\n");
         return 2;
     }
     struct ts_config cfg;
@@ -433,16 +466,16 @@ static int cmd_export(const char *argv0, int argc, char **argv)
     struct ts_pubbase_in in = {.configured = cfg.base_url, .fallback_host = "localhost"};
     ts_pubbase(&in, &base);
     struct ts_export_stats st;
-    int rc = ts_export(&cfg, out, base.data ? base.data : cfg.base_url, isatty(STDERR_FILENO) != 0, &st, &err);
+    int rc = ts_export(&cfg, out, base.data ? base.data : cfg.base_url, &eo, &st, &err);
     if (rc != 0)
         fprintf(stderr, "tessera export: %s\n", err.msg);
     else
-        fprintf(stderr, "tessera export: %ld images, %ld tiles and sizes, %ld documents in %s%s\n", st.images, st.tiles,
-                st.documents, out, st.problems ? " (with problems: see above)" : "");
+        fprintf(stderr, "tessera export: done: %ld images, %ld tiles and sizes, %ld documents in %s%s\n", st.images,
+                st.tiles, st.documents, out, st.problems ? " (with problems: see above)" : "");
     ts_buf_release(&base);
     ts_config_release(&cfg);
     ts_image_shutdown();
-    return rc != 0 ? 1 : st.problems ? 1 : 0;
+    return rc != 0 ? (err.status == 400 ? 2 : 1) : st.problems ? 1 : 0;
 }
 
 static int cmd_convert(const char *argv0, int argc, char **argv)

@@ -37,6 +37,7 @@ struct ts_config {
     int64_t max_source_mp;  /* largest image opened, in megapixels at full resolution */
     int64_t max_decode_mp;  /* most pixels one request may decode, in megapixels */
     char *base_url;         /* public URL prefix used in ids; "" = from the request */
+    char *site_title;       /* the home page's title; "" = the root Collection's label */
     char *tls_cert;         /* PEM certificate chain: enables TLS and HTTP/2 */
     char *tls_key;          /* PEM private key */
     int64_t max_width;      /* largest output width */
@@ -63,6 +64,9 @@ struct ts_config {
     int64_t cache_mb;       /* response cache budget in MiB; 0 = off */
     int64_t meta_cache_mb;  /* metadata cache budget in MiB; 0 = off */
     char *search_db;        /* search index file; "" = in memory */
+    int64_t walk_max_entries; /* folder entries one walk of the tree may read */
+    int64_t walk_max_depth; /* folder levels below the root */
+    int64_t max_sidecar_kb; /* largest sidecar read, in KiB */
     char *viewer_dir;       /* node_modules with the viewer packages; "" = the source tree's */
     int64_t search_rescan;  /* seconds */
     char *access_log;       /* "-" = stderr, "off", or a file path */

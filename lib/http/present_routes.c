@@ -24,7 +24,7 @@
 #define LD_TYPE "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\""
 #define LD2_TYPE "application/ld+json;profile=\"http://iiif.io/api/presentation/2/context.json\""
 
-int ts_present_probe(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err)
+int ts_present_probe(void *ctx, const char *rel, uint32_t thumb_px, struct ts_pimage *out, struct ts_error *err)
 {
     struct ts_server *srv = ctx;
     struct ts_centry *e = ts_meta_lookup(srv->meta, rel);
@@ -46,7 +46,7 @@ int ts_present_probe(void *ctx, const char *rel, struct ts_pimage *out, struct t
         }
     }
     const struct ts_live *live = ts_server_live(srv);
-    ts_pimage_of(src, (uint32_t)live->cfg.tile_size, &live->limits, out);
+    ts_pimage_of(src, (uint32_t)live->cfg.tile_size, &live->limits, thumb_px, out);
     if (private_src)
         ts_source_release(&own);
     ts_centry_unref(e);
@@ -101,14 +101,31 @@ static void log_problems(json_t *problems)
     }
 }
 
+static void answer_present(struct present_job *j, struct ts_pfolder *f, struct ts_walk *walk);
+
 static void run_present(struct ts_job *job)
 {
     struct present_job *j = (struct present_job *)job;
     struct ts_server *srv = j->d.srv;
     const struct ts_proute *r = &j->route;
+    struct ts_walk walk;
+    ts_server_walk_init(srv, &walk);
     struct ts_pfolder f;
-    if (ts_pfolder_open(&srv->resolver, r->path, &f, &j->d.err) != 0)
-        return;
+    int rc = ts_pfolder_open(&srv->resolver, &walk, r->path, &f, &j->d.err);
+    if (rc == 0)
+        answer_present(j, &f, &walk);
+    if (ts_walk_gave_up(&walk))
+        ts_log_warn("%s: the answer leaves out what the walk did not reach: %s", r->path[0] ? r->path : "the root",
+                    walk.why);
+    ts_walk_release(&walk);
+}
+
+/* Builds the answer for the route of `j` from folder `f` (released here). */
+static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struct ts_walk *walk)
+{
+    struct ts_server *srv = j->d.srv;
+    const struct ts_proute *r = &j->route;
+    struct ts_pfolder f = *f_in;
     bool want_collection = r->kind == TS_PR_COLLECTION;
     bool is_collection = f.kind == TS_P_COLLECTION;
     if (want_collection != is_collection) {
@@ -123,7 +140,7 @@ static void run_present(struct ts_job *job)
         return;
     }
     json_t *problems = json_array();
-    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, problems};
+    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, problems, walk, 0};
     json_t *doc = is_collection ? ts_collection_build(&p, &f, &j->d.err) : ts_manifest_build(&p, &f, &j->d.err);
     log_problems(problems);
     json_decref(problems);
@@ -262,9 +279,15 @@ static void run_search(struct ts_job *job)
 {
     struct search_job *j = (struct search_job *)job;
     struct ts_server *srv = j->d.srv;
-    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL};
-    if (ts_search_refresh(srv->search, &p, false, &j->d.err) < 0)
+    struct ts_walk walk;
+    ts_server_walk_init(srv, &walk);
+    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, 0};
+    long refreshed = ts_search_refresh(srv->search, &p, false, &j->d.err);
+    ts_walk_release(&walk);
+    if (refreshed < 0)
         return;
+    /* the items of the answer: a walk of their own */
+    ts_server_walk_init(srv, &walk);
     struct ts_search_hit *hits = NULL;
     long total = 0;
     int n = ts_search_query(srv->search, j->q, (j->page - 1) * SEARCH_PAGE, SEARCH_PAGE, &hits, &total, &j->d.err);
@@ -297,6 +320,7 @@ static void run_search(struct ts_job *job)
         free(next);
     }
     json_object_set_new(doc, "items", items);
+    ts_walk_release(&walk);
     ts_search_hits_free(hits, n);
     free(id);
     size_t len;

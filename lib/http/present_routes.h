@@ -27,6 +27,6 @@ int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n);
  * Probes an image for a Canvas through the server's metadata cache (the
  * entries the Image API uses too). `ctx` is the struct ts_server.
  */
-int ts_present_probe(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err);
+int ts_present_probe(void *ctx, const char *rel, uint32_t thumb_px, struct ts_pimage *out, struct ts_error *err);
 
 #endif

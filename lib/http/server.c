@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache/meta.h"
 #include "core/log.h"
 #include "http/routes.h"
 #include "store/search.h"
@@ -304,7 +305,8 @@ static int64_t open_file_cap(int64_t wanted)
 static const char *const restart_only[] = {"root",    "host",      "port",         "threads",  "loops",
                                            "tls_cert", "tls_key",  "extensions",   "vips_threads", "simd",
                                            "cache_mb", "meta_cache_mb", "search_db", "viewer_dir", "queue_size",
-                                           "heavy_mp", "heavy_queue", "max_body_kb", "spool_dir"};
+                                           "heavy_mp", "heavy_queue", "max_body_kb", "spool_dir",
+                                           "max_sidecar_kb"};
 
 /* Sends the access log to the file `cfg` names from now on (after log rotation, the new file). */
 static int reopen_access_log(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err)
@@ -360,6 +362,15 @@ int ts_server_reload(struct ts_server *s, const struct ts_config *cfg, struct ts
     return 0;
 }
 
+void ts_server_walk_init(struct ts_server *s, struct ts_walk *w)
+{
+    const struct ts_config *cfg = &ts_server_live(s)->cfg;
+    ts_walk_init(w, (long)cfg->walk_max_entries, (int)cfg->walk_max_depth);
+    w->stop = &s->stop;
+    if (cfg->request_timeout > 0)
+        w->deadline_ms = ts_now_ms() + cfg->request_timeout * 1000;
+}
+
 void ts_server_request_reload(struct ts_server *s)
 {
     atomic_store(&s->reload, 1);
@@ -393,6 +404,7 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     atomic_init(&s->stop, 0);
     if (ts_resolver_init(&s->resolver, cfg->root, cfg->extensions, err) != 0)
         return -1;
+    ts_resolver_apply_settings(&s->resolver, cfg);
     atomic_init(&s->reload, 0);
     atomic_init(&s->n_conns, 0);
     s->fd_cap = open_file_cap(cfg->max_connections);

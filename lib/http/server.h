@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "http/viewer.h"
 #include "iiif/plan.h"
+#include "present/walk.h"
 #include "image/render.h"
 #include "resolve/fs.h"
 #include "http/workers.h"
@@ -108,6 +109,12 @@ int ts_server_reload(struct ts_server *s, const struct ts_config *cfg, struct ts
  * (set before ts_server_run) on its own thread. Async-signal-safe.
  */
 void ts_server_request_reload(struct ts_server *s);
+
+/**
+ * A walk of the tree for one answer: the live walk bounds, the server's
+ * stop flag, and request_timeout from now. Release with ts_walk_release.
+ */
+void ts_server_walk_init(struct ts_server *s, struct ts_walk *w);
 
 /** Runs the loops until ts_server_stop, then drains in-flight work. */
 int ts_server_run(struct ts_server *s);

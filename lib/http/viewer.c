@@ -2,6 +2,7 @@
  * viewer.c: viewer pages and their assets.
  */
 #include "http/viewer.h"
+#include "resolve/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,18 +99,13 @@ static int asset(h2o_req_t *req, const struct ts_viewer *v, const char *rest, si
         ts_http_errorf(req, 404, "no such viewer asset");
         return 0;
     }
-    char path[PATH_MAX], base[PATH_MAX], real[PATH_MAX];
-    snprintf(base, sizeof(base), "%s/%s", v->dir, sub);
-    if (snprintf(path, sizeof(path), "%s/%s", base, file) >= (int)sizeof(path) || realpath(path, real) == NULL ||
-        strncmp(real, v->dir, strlen(v->dir)) != 0) {
-        ts_http_errorf(req, 404, "no such viewer asset");
-        return 0;
-    }
-    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    char path[PATH_MAX];
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0)
-            close(fd);
+    int why = 0, fd = -1;
+    /* the assets are confined to the viewer packages' folder as images are to the root */
+    if (snprintf(path, sizeof(path), "%s/%s/%s", v->dir, sub, file) < (int)sizeof(path))
+        fd = ts_open_confined(v->dir, path, &st, &why);
+    if (fd < 0) {
         ts_http_errorf(req, 404, "no such viewer asset");
         return 0;
     }

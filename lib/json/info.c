@@ -31,11 +31,23 @@ void ts_info_tiling(const struct ts_source *src, uint32_t tile_size, const struc
     out->n_scale = n;
 }
 
-/* Sizes at every scale factor, smallest first, within the limits. */
+/*
+ * Sizes at every scale factor, smallest first, within the limits: those of
+ * the tiles, and further halvings down to one whose longest edge is at most
+ * TS_INFO_SMALLEST_SIZE (while the shorter edge keeps TS_INFO_SMALLEST_SIDE),
+ * so that thumbnails and lists have a small size to ask for even when the
+ * image is a single tile.
+ */
 static json_t *sizes_array(const struct ts_source *src, const struct ts_tiling *tl, const struct iiif_limits *lim)
 {
     json_t *a = json_array();
-    for (int k = tl->n_scale - 1; k >= 0; k--) {
+    uint64_t longest = src->width > src->height ? src->width : src->height;
+    int top = tl->n_scale - 1;
+    uint64_t shortest = src->width < src->height ? src->width : src->height;
+    while (top < 30 && (longest + ((uint64_t)1 << top) - 1) >> top > TS_INFO_SMALLEST_SIZE &&
+           (shortest + ((uint64_t)2 << top) - 1) >> (top + 1) >= TS_INFO_SMALLEST_SIDE)
+        top++;
+    for (int k = top; k >= 0; k--) {
         uint64_t sf = (uint64_t)1 << k;
         uint64_t w = (src->width + sf - 1) / sf, h = (src->height + sf - 1) / sf;
         if (w > lim->max_width || h > lim->max_height || w * h > lim->max_area)

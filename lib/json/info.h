@@ -21,6 +21,14 @@ struct ts_info_opts {
     const char *preferred_formats;    /* comma-separated, or "" */
 };
 
+/*
+ * info.json's sizes: the image at each scale factor of the tiles, and
+ * further halvings until the longest edge is at most TS_INFO_SMALLEST_SIZE
+ * pixels, as long as the shorter edge stays at TS_INFO_SMALLEST_SIDE or more.
+ */
+#define TS_INFO_SMALLEST_SIZE 128
+#define TS_INFO_SMALLEST_SIDE 32
+
 /* A tile grid: what info.json advertises, and what the tests walk. */
 struct ts_tiling {
     uint32_t tile_w, tile_h;

@@ -3,6 +3,7 @@
  */
 #include "present/export.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 #include "image/source.h"
 #include "json/info.h"
 #include "present/manifest.h"
+#include "present/natsort.h"
 #include "present/pages.h"
 #include "present/probe.h"
 #include "present/route.h"
@@ -25,7 +27,10 @@ struct ex {
     const struct ts_config *cfg;
     const char *out;
     const char *base;
-    bool progress;
+    const struct ts_export_opts *o;
+    struct ts_walk walk;         /* each real folder once, within the walk bounds */
+    struct timespec t0;          /* when this export began, by the clock of OUT's file system */
+    json_t *index_lines;         /* [rel, html] of each viewer page, for index.html */
     struct ts_resolver r;
     struct iiif_limits lim;
     struct ts_render_opts enc;
@@ -33,7 +38,6 @@ struct ex {
     struct ts_export_stats *st;
     struct ts_error *err;
     char osd[32], mirador[32];  /* viewer package versions, "" when not installed */
-    struct ts_buf index;         /* index.html */
 };
 
 static int mkdirs(const char *path)
@@ -52,6 +56,12 @@ static int mkdirs(const char *path)
         *p = '/';
     }
     return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Whether a file in OUT was written by this export (not left from an earlier one). */
+static bool written_now(const struct ex *x, const struct stat *st)
+{
+    return st->st_mtim.tv_sec > x->t0.tv_sec || (st->st_mtim.tv_sec == x->t0.tv_sec && st->st_mtim.tv_nsec >= x->t0.tv_nsec);
 }
 
 /* Writes `len` bytes to OUT/`rel`, creating its folders. */
@@ -110,8 +120,8 @@ static int put_image(struct ex *x, const struct ts_source *src, const char *id, 
     char path[PATH_MAX * 3];
     struct stat st;
     if (snprintf(path, sizeof(path), "%s/%s", x->out, rel) < (int)sizeof(path) && stat(path, &st) == 0 &&
-        st.st_size > 0) {
-        x->st->tiles++; /* already written under this name (the same tile by both roundings) */
+        st.st_size > 0 && written_now(x, &st)) {
+        x->st->tiles++; /* written under this name already in this export (the same tile by both roundings) */
         return 0;
     }
     struct iiif_plan p = {IIIF_V3, rx, ry, rw, rh, sw, sh, false, 0, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG};
@@ -202,8 +212,10 @@ static int export_image(struct ex *x, const char *rel)
     json_decref(info);
     ts_source_release(&src);
     x->st->images++;
-    if (x->progress)
+    if (x->o->tty && !x->o->quiet)
         fprintf(stderr, "\r%ld images, %ld tiles ", x->st->images, x->st->tiles);
+    else if (!x->o->quiet && x->st->images % 100 == 0)
+        fprintf(stderr, "tessera export: %ld images, %ld tiles and sizes so far\n", x->st->images, x->st->tiles);
     return rc;
 }
 
@@ -295,48 +307,115 @@ static int viewer_page(struct ex *x, const char *rel, bool collection, const cha
     }
     ts_buf_adds(&where, "/index.html");
     int rc = put(x, where.data, page.data, page.len);
-    ts_buf_adds(&x->index, "<li><a href=\"");
-    ts_buf_add_html(&x->index, where.data);
-    ts_buf_adds(&x->index, "\">");
-    ts_buf_add_html(&x->index, label);
-    ts_buf_adds(&x->index, "</a> &middot; <a href=\"");
-    ts_buf_add_html(&x->index, doc_url);
-    ts_buf_adds(&x->index, collection ? "\">collection JSON</a></li>\n" : "\">manifest JSON</a></li>\n");
+    struct ts_buf line;
+    ts_buf_init(&line, 1 << 16);
+    ts_buf_adds(&line, "<li><a href=\"");
+    ts_buf_add_html(&line, where.data);
+    ts_buf_adds(&line, "\">");
+    ts_buf_add_html(&line, label);
+    ts_buf_adds(&line, "</a> &middot; <a href=\"");
+    ts_buf_add_html(&line, doc_url);
+    ts_buf_adds(&line, collection ? "\">collection JSON</a></li>\n" : "\">manifest JSON</a></li>\n");
+    if (line.data != NULL)
+        json_array_append_new(x->index_lines, json_pack("[s,s]", rel, line.data));
+    ts_buf_release(&line);
     ts_buf_release(&page);
     ts_buf_release(&assets);
     ts_buf_release(&where);
     return rc;
 }
 
-static int export_doc(struct ex *x, const struct ts_present *p, const char *rel, int depth)
+/* The id of the document for `rel` of kind `kind`, as the collections list it (before rewrite). */
+static char *doc_id(const struct ex *x, const char *rel, enum ts_pkind kind)
+{
+    struct ts_buf b;
+    ts_buf_init(&b, 1 << 16);
+    ts_present_prefix(x->base, rel, &b);
+    ts_buf_adds(&b, kind == TS_P_COLLECTION ? "/collection" : "/manifest");
+    return ts_buf_take(&b, NULL);
+}
+
+/* Leaves out of a Collection's items those not in the site (left out of the export). */
+static void keep_exported(json_t *doc, const json_t *exported)
+{
+    json_t *items = json_object_get(doc, "items");
+    for (size_t i = 0; i < json_array_size(items);) {
+        const char *id = json_string_value(json_object_get(json_array_get(items, i), "id"));
+        if (id != NULL && json_object_get(exported, id) == NULL)
+            json_array_remove(items, i);
+        else
+            i++;
+    }
+}
+
+static void export_problem(struct ex *x, const struct ts_present *p, const char *fmt, const char *rel)
+{
+    char msg[PATH_MAX + 200];
+    snprintf(msg, sizeof(msg), fmt, rel[0] ? rel : "the root");
+    json_array_append_new(p->problems, json_string(msg));
+    (void)x;
+}
+
+/*
+ * Exports the item at `rel`: its document, its viewer page and its images,
+ * and for a Collection everything below it first (so its document lists
+ * only what the site holds). Adds the item's id to `exported` when it is
+ * part of the site. Returns 0, or -1 on a write error (in x->err).
+ */
+static int export_doc(struct ex *x, const struct ts_present *p, const char *rel, int depth, json_t *exported)
 {
     struct ts_pfolder f;
     struct ts_error e;
-    if (depth > 16 || ts_pfolder_open(&x->r, rel, &f, &e) != 0)
+    if (!ts_walk_depth_ok(&x->walk, depth) || !ts_walk_ok(&x->walk))
         return 0;
-    json_t *doc = f.kind == TS_P_COLLECTION ? ts_collection_build(p, &f, &e) : ts_manifest_build(p, &f, &e);
+    if (ts_pfolder_open(&x->r, &x->walk, rel, &f, &e) != 0) {
+        if (e.status != 404)
+            export_problem(x, p, "%s: left out of the export", rel);
+        return 0;
+    }
+    if (f.kind != TS_P_IMAGE) {
+        const struct ts_walk_id *me = &f.chain[f.n_chain - 1];
+        int seen = ts_walk_enter(&x->walk, me->dev, me->ino);
+        if (seen != 1) {
+            if (seen == 0)
+                export_problem(x, p, "%s: left out of the export: it is a folder exported already under another "
+                                     "path (a link)",
+                               rel);
+            ts_pfolder_release(&f);
+            return 0;
+        }
+    }
     int rc = 0;
+    bool collection = f.kind == TS_P_COLLECTION;
+    json_t *children = json_object();
+    if (collection) {
+        for (size_t i = 0; rc == 0 && i < f.n_folders + f.n_images; i++) {
+            char *child = join(rel, i < f.n_folders ? f.folders[i] : f.images[i - f.n_folders]);
+            if (child != NULL)
+                rc = export_doc(x, p, child, depth + 1, children);
+            free(child);
+        }
+    }
+    json_t *doc = rc != 0 ? NULL : collection ? ts_collection_build(p, &f, &e) : ts_manifest_build(p, &f, &e);
     if (doc != NULL) {
+        if (collection)
+            keep_exported(doc, children);
+        char *id = doc_id(x, rel, f.kind);
         rewrite(x, doc);
         char where[PATH_MAX * 2];
-        bool collection = f.kind == TS_P_COLLECTION;
         snprintf(where, sizeof(where), "iiif/presentation%s%s/%s.json", rel[0] ? "/" : "", rel,
                  collection ? "collection" : "manifest");
         rc = put_json(x, where, doc);
         if (rc == 0)
             rc = viewer_page(x, rel, collection, json_string_value(json_object_get(doc, "id")),
                              ts_present_first_text(json_object_get(doc, "label")));
+        if (rc == 0 && id != NULL)
+            json_object_set_new(exported, id, json_true());
+        free(id);
         json_decref(doc);
     }
-    if (rc == 0 && f.kind == TS_P_COLLECTION) {
-        for (size_t i = 0; rc == 0 && i < f.n_folders + f.n_images; i++) {
-            char *child = join(rel, i < f.n_folders ? f.folders[i] : f.images[i - f.n_folders]);
-            if (child != NULL)
-                rc = export_doc(x, p, child, depth + 1);
-            free(child);
-        }
-    }
-    if (rc == 0 && f.kind != TS_P_COLLECTION) {
+    json_decref(children);
+    if (rc == 0 && doc != NULL && !collection) {
         const char *dir_rel = f.kind == TS_P_IMAGE ? NULL : rel;
         for (size_t i = 0; rc == 0 && i < f.n_images; i++) {
             char *img = f.kind == TS_P_IMAGE ? strdup(rel) : join(dir_rel, f.images[i]);
@@ -402,7 +481,135 @@ static int export_viewers(struct ex *x, const char *modules)
     return 0;
 }
 
-int ts_export(const struct ts_config *cfg, const char *out, const char *base, bool progress,
+#define MARKER ".tessera-export"
+
+/* Whether folder `out` holds anything (other than "." and ".."); -1 when it cannot be read. */
+static int non_empty(const char *out)
+{
+    DIR *d = opendir(out);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : -1;
+    struct dirent *e;
+    int found = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            found = 1;
+            break;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+/*
+ * Checks that OUT may be written (new, empty, an earlier export, or
+ * `force`), writes the marker and takes its mtime as the moment this export
+ * began: every file written from now on is at least as new.
+ */
+static int begin_out(struct ex *x)
+{
+    char marker[PATH_MAX + 32];
+    snprintf(marker, sizeof(marker), "%s/" MARKER, x->out);
+    struct stat st;
+    int ne = non_empty(x->out);
+    if (ne < 0)
+        return ts_error_set(x->err, 500, "cannot read %s: %s", x->out, strerror(errno));
+    if (ne == 1 && stat(marker, &st) != 0 && !x->o->force)
+        return ts_error_set(x->err, 400,
+                            "%s is not empty and holds no earlier export (no %s): give --force to export into it "
+                            "(files of iiif/ and viewer/ that the export does not write are then removed)",
+                            x->out, MARKER);
+    if (mkdirs(x->out) != 0)
+        return ts_error_set(x->err, 500, "cannot create %s: %s", x->out, strerror(errno));
+    char text[PATH_MAX + 100];
+    int n = snprintf(text, sizeof(text), "A static IIIF site written by tessera export for %s\n", x->base);
+    if (put(x, MARKER, text, (size_t)n) != 0)
+        return -1;
+    if (stat(marker, &st) != 0)
+        return ts_error_set(x->err, 500, "cannot read %s", marker);
+    x->t0 = st.st_mtim;
+    return 0;
+}
+
+/* Removes the files below folder `dfd` older than this export, and the folders left empty. */
+static void sweep(struct ex *x, int dfd, int depth)
+{
+    DIR *d = fdopendir(dfd);
+    if (d == NULL) {
+        close(dfd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            int sub = depth < 64 ? openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+            if (sub >= 0)
+                sweep(x, sub, depth + 1);
+            unlinkat(dirfd(d), name, AT_REMOVEDIR); /* only succeeds when nothing is left in it */
+        } else if (!written_now(x, &st) && unlinkat(dirfd(d), name, 0) == 0) {
+            x->st->removed++;
+        }
+    }
+    closedir(d);
+}
+
+static void sweep_out(struct ex *x)
+{
+    static const char *const subtrees[] = {"iiif", "viewer"};
+    for (size_t i = 0; i < sizeof(subtrees) / sizeof(subtrees[0]); i++) {
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof(path), "%s/%s", x->out, subtrees[i]);
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0)
+            sweep(x, fd, 0);
+    }
+}
+
+static int by_rel(const void *a, const void *b)
+{
+    const char *ra = json_string_value(json_array_get(*(json_t *const *)a, 0));
+    const char *rb = json_string_value(json_array_get(*(json_t *const *)b, 0));
+    return ts_natcmp(ra, rb);
+}
+
+/* index.html: every viewer page, the root first, then in natural order of their paths. */
+static int write_index(struct ex *x)
+{
+    size_t n = json_array_size(x->index_lines);
+    json_t **v = calloc(n ? n : 1, sizeof(*v));
+    if (v == NULL)
+        return ts_error_set(x->err, 500, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_array_get(x->index_lines, i);
+    qsort(v, n, sizeof(*v), by_rel);
+    struct ts_buf index;
+    ts_buf_init(&index, 64u << 20);
+    ts_buf_adds(&index, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>IIIF</title>"
+                        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+                        "</style></head><body>\n<h1>Collections and manifests</h1>\n<ul>\n");
+    for (size_t i = 0; i < n; i++)
+        ts_buf_adds(&index, json_string_value(json_array_get(v[i], 1)));
+    ts_buf_adds(&index, "</ul>\n<p>Made by <code>tessera export</code>.</p>\n</body></html>\n");
+    free(v);
+    int rc = index.data != NULL ? put(x, "index.html", index.data, index.len)
+                                : ts_error_set(x->err, 500, "index.html is too large");
+    ts_buf_release(&index);
+    return rc;
+}
+
+static void stage(const struct ex *x, const char *what)
+{
+    if (!x->o->quiet)
+        fprintf(stderr, "%stessera export: %s\n", x->o->tty && x->st->images > 0 ? "\n" : "", what);
+}
+
+int ts_export(const struct ts_config *cfg, const char *out, const char *base, const struct ts_export_opts *o,
               struct ts_export_stats *stats, struct ts_error *err)
 {
     memset(stats, 0, sizeof(*stats));
@@ -411,41 +618,61 @@ int ts_export(const struct ts_config *cfg, const char *out, const char *base, bo
     x.cfg = cfg;
     x.out = out;
     x.base = base;
-    x.progress = progress;
+    x.o = o;
     x.st = stats;
     x.err = err;
     x.lim = (struct iiif_limits){(uint32_t)cfg->max_width, (uint32_t)(cfg->max_height > 0 ? cfg->max_height : cfg->max_width),
                                  (uint64_t)cfg->max_area, cfg->confined_size_strict, cfg->upscale_max_to_limits};
     ts_render_opts_init(&x.enc, cfg);
     ts_formats_probe(&x.formats);
-    if (mkdirs(out) != 0)
-        return ts_error_set(err, 500, "cannot create %s: %s", out, strerror(errno));
     if (ts_resolver_init(&x.r, cfg->root, cfg->extensions, err) != 0)
         return -1;
-    ts_buf_init(&x.index, 16u << 20);
-    int rc = export_viewers(&x, cfg->viewer_dir[0] != '\0' ? cfg->viewer_dir : TS_VIEWER_DIR);
-    ts_buf_adds(&x.index, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>IIIF</title>"
-                          "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-                          "</style></head><body>\n<h1>Collections and manifests</h1>\n<ul>\n");
+    ts_resolver_apply_settings(&x.r, cfg);
+    ts_pfolder_walk_init(&x.r, &x.walk);
+    x.index_lines = json_array();
+    char line[200];
+    int rc = begin_out(&x);
+    if (rc == 0) {
+        rc = export_viewers(&x, cfg->viewer_dir[0] != '\0' ? cfg->viewer_dir : TS_VIEWER_DIR);
+        if (rc == 0 && x.mirador[0] != '\0')
+            stage(&x, "viewer assets copied");
+    }
     json_t *problems = json_array();
     struct ts_file_probe probe = {&x.r, (uint32_t)cfg->tile_size, x.lim};
-    struct ts_present p = {base, &x.r, ts_file_probe, &probe, problems};
+    struct ts_present p = {base, &x.r, ts_file_probe, &probe, problems, &x.walk, 0};
+    json_t *exported = json_object();
+    if (rc == 0) {
+        rc = export_doc(&x, &p, "", 0, exported);
+        if (rc == 0) {
+            snprintf(line, sizeof(line), "%ld images, %ld tiles and sizes, %ld documents written", stats->images,
+                     stats->tiles, stats->documents);
+            stage(&x, line);
+        }
+    }
+    json_decref(exported);
     if (rc == 0)
-        rc = export_doc(&x, &p, "", 0);
+        rc = write_index(&x);
+    if (rc == 0 && ts_walk_gave_up(&x.walk)) {
+        snprintf(line, sizeof(line), "the walk of the tree stopped early (%.120s): files of the earlier export are kept",
+                 x.walk.why);
+        json_array_append_new(problems, json_string(line));
+    } else if (rc == 0) {
+        sweep_out(&x);
+        if (stats->removed > 0) {
+            snprintf(line, sizeof(line), "%ld files of the earlier export removed", stats->removed);
+            stage(&x, line);
+        }
+    }
     size_t i;
     json_t *v;
     json_array_foreach(problems, i, v)
     {
-        fprintf(stderr, "%stessera: %s\n", progress ? "\n" : "", json_string_value(v));
+        fprintf(stderr, "tessera: %s\n", json_string_value(v));
         stats->problems++;
     }
     json_decref(problems);
-    ts_buf_adds(&x.index, "</ul>\n<p>Made by <code>tessera export</code>.</p>\n</body></html>\n");
-    if (rc == 0)
-        rc = put(&x, "index.html", x.index.data, x.index.len);
-    if (progress)
-        fprintf(stderr, "\n");
-    ts_buf_release(&x.index);
+    json_decref(x.index_lines);
+    ts_walk_release(&x.walk);
     ts_resolver_release(&x.r);
     return rc;
 }

@@ -13,6 +13,15 @@
  * (photographs~album~p1.tif). Tile sizes are written both as the Image API
  * rounds them (up) and as OpenSeadragon does (to nearest), where the two
  * differ at the edges, so viewers find every tile.
+ *
+ * OUT is either new, empty, or an earlier export (it holds the marker file
+ * `.tessera-export`); anything else is refused unless `force`. Exporting
+ * again brings OUT up to date: every file is written anew, and the files of
+ * the earlier export that this one did not write (deleted images, folders
+ * and documents) are removed from OUT's iiif/ and viewer/ folders. The tree
+ * is walked like every walk (present/walk.h): each real folder once, a
+ * folder reached again through a link is left out (and said so), within
+ * walk_max_entries and walk_max_depth.
  */
 #ifndef TS_PRESENT_EXPORT_H
 #define TS_PRESENT_EXPORT_H
@@ -24,14 +33,21 @@
 
 struct ts_export_stats {
     long images, tiles, documents, problems;
+    long removed;            /* files of an earlier export no longer part of the site */
+};
+
+struct ts_export_opts {
+    bool tty;                /* progress as a line redrawn in place (a terminal); else one line per stage */
+    bool quiet;              /* no progress at all */
+    bool force;              /* write into a folder that is neither empty nor an earlier export */
 };
 
 /**
  * Writes the static site for the root `cfg->root` into `out` (created if
- * missing; files in it are overwritten) with ids under `base`. Progress goes
- * to stderr when `progress`. Returns 0, or -1 with `err`.
+ * missing) with ids under `base`. Progress goes to stderr. Returns 0, or -1
+ * with `err` (400 for a folder it refuses to write into).
  */
-int ts_export(const struct ts_config *cfg, const char *out, const char *base, bool progress,
+int ts_export(const struct ts_config *cfg, const char *out, const char *base, const struct ts_export_opts *o,
               struct ts_export_stats *stats, struct ts_error *err);
 
 #endif

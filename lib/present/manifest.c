@@ -91,12 +91,12 @@ static void problem(const struct ts_present *p, const char *text)
 }
 
 /* Reads `dir`/`name` (YAML) into `s`; `shown` names it in problems. */
-static void read_yaml(struct ts_sidecar *s, const char *dir, const char *name,
+static void read_yaml(const struct ts_present *p, struct ts_sidecar *s, const char *dir, const char *name,
                       const char *shown)
 {
     char *text = NULL;
     char msg[300];
-    long n = ts_read_small_file(dir, name, &text, msg, sizeof(msg));
+    long n = ts_read_sidecar(p->resolver, dir, name, &text, msg, sizeof(msg));
     if (n == -1)
         return;
     if (n < 0) {
@@ -113,11 +113,11 @@ static void read_yaml(struct ts_sidecar *s, const char *dir, const char *name,
 }
 
 /* metadata.csv of `dir`, or NULL (absent, or broken: then reported). */
-static struct ts_csv *read_csv(struct ts_sidecar *s, const char *dir, const char *shown)
+static struct ts_csv *read_csv(const struct ts_present *p, struct ts_sidecar *s, const char *dir, const char *shown)
 {
     char *text = NULL;
     char msg[300];
-    long n = ts_read_small_file(dir, "metadata.csv", &text, msg, sizeof(msg));
+    long n = ts_read_sidecar(p->resolver, dir, "metadata.csv", &text, msg, sizeof(msg));
     if (n == -1)
         return NULL;
     if (n < 0) {
@@ -172,7 +172,7 @@ void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f,
     shown_parent = parent_rel[0] ? idf("%s/metadata.csv", parent_rel) : strdup("metadata.csv");
     if (f->kind == TS_P_IMAGE) {
         /* the image's row and its canvases entry, in its folder's files */
-        struct ts_csv *c = read_csv(s, f->dir, shown_parent);
+        struct ts_csv *c = read_csv(p, s, f->dir, shown_parent);
         const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, name) : NULL;
         if (row != NULL)
             ts_sidecar_read(s, row->tree, shown_parent);
@@ -180,7 +180,7 @@ void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f,
         struct ts_sidecar folder;
         ts_sidecar_init(&folder);
         char *shown = parent_rel[0] ? idf("%s/manifest.yml", parent_rel) : strdup("manifest.yml");
-        read_yaml(&folder, f->dir, "manifest.yml", shown);
+        read_yaml(p, &folder, f->dir, "manifest.yml", shown);
         free(shown);
         json_t *props = json_object_get(folder.canvases, name);
         if (props != NULL)
@@ -190,7 +190,7 @@ void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f,
     } else {
         if (rel[0] != '\0') {
             char *pdir = parent_of(f->dir);
-            struct ts_csv *c = pdir != NULL ? read_csv(s, pdir, shown_parent) : NULL;
+            struct ts_csv *c = pdir != NULL ? read_csv(p, s, pdir, shown_parent) : NULL;
             const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, name) : NULL;
             if (row != NULL)
                 ts_sidecar_read(s, row->tree, shown_parent);
@@ -198,7 +198,7 @@ void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f,
             free(pdir);
         }
         shown_own = rel[0] ? idf("%s/metadata.csv", rel) : strdup("metadata.csv");
-        struct ts_csv *c = read_csv(s, f->dir, shown_own);
+        struct ts_csv *c = read_csv(p, s, f->dir, shown_own);
         const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, ".") : NULL;
         if (row != NULL)
             ts_sidecar_read(s, row->tree, shown_own);
@@ -220,7 +220,7 @@ void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f,
         const char *yml = f->kind == TS_P_COLLECTION ? "collection.yml" : "manifest.yml";
         shown_yml = rel[0] ? idf("%s/%s", rel, yml) : strdup(yml);
         json_t *csv_canvases = json_deep_copy(s->canvases);
-        read_yaml(s, f->dir, yml, shown_yml);
+        read_yaml(p, s, f->dir, yml, shown_yml);
         /* merge: YAML canvases entries over CSV rows, key by key */
         const char *k;
         json_t *v;
@@ -248,6 +248,13 @@ static json_t *image_services(const char *v3, const char *v2)
 {
     return json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "id", v3, "type", "ImageService3", "profile", "level2", "@id",
                      v2, "@type", "ImageService2", "profile", "http://iiif.io/api/image/2/level2.json");
+}
+
+/* A thumbnail the sidecar gives as a URL. */
+static json_t *external_thumb(const char *url)
+{
+    const char *fmt = strstr(url, ".png") != NULL ? "image/png" : "image/jpeg";
+    return json_pack("[{s:s,s:s,s:s}]", "id", url, "type", "Image", "format", fmt);
 }
 
 static json_t *thumbnail_of(const char *v3, const struct ts_pimage *im)
@@ -472,7 +479,7 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         char *rel = join(folder_rel, img);
         struct ts_pimage im;
         struct ts_error e;
-        if (p->probe(p->probe_ctx, rel, &im, &e) != 0) {
+        if (p->probe(p->probe_ctx, rel, p->thumb_px ? p->thumb_px : TS_THUMB_PX, &im, &e) != 0) {
             char *msg = idf("%s: left out: %s", rel, e.msg);
             problem(p, msg);
             free(msg);
@@ -503,9 +510,7 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
     }
     /* thumbnail: the one the sidecar names (an image here or a URL), else the first canvas's */
     if (s.thumbnail != NULL && strncmp(s.thumbnail, "http", 4) == 0) {
-        const char *fmt = strstr(s.thumbnail, ".png") != NULL ? "image/png" : "image/jpeg";
-        json_object_set_new(doc, "thumbnail", json_pack("[{s:s,s:s,s:s}]", "id", s.thumbnail, "type", "Image",
-                                                        "format", fmt));
+        json_object_set_new(doc, "thumbnail", external_thumb(s.thumbnail));
     } else if (named_thumb != NULL) {
         json_object_set(doc, "thumbnail", named_thumb);
     } else {
@@ -564,7 +569,7 @@ json_t *ts_present_item_ref(const struct ts_present *p, const char *rel_in)
     const char *name = strrchr(rel_in, '/') != NULL ? strrchr(rel_in, '/') + 1 : rel_in;
     struct ts_pfolder cf;
     struct ts_error e;
-    if (rel == NULL || ts_pfolder_open(p->resolver, rel, &cf, &e) != 0) {
+    if (rel == NULL || ts_pfolder_open(p->resolver, p->walk, rel, &cf, &e) != 0) {
         free(rel);
         return NULL;
     }
@@ -584,11 +589,21 @@ json_t *ts_present_item_ref(const struct ts_present *p, const char *rel_in)
                           label != NULL ? json_incref(label)
                           : image       ? stem_label(name)
                                         : lang1(name[0] ? name : "Collection"));
-    /* a thumbnail: the first image of a Manifest */
-    if (!is_collection && cf.n_images > 0) {
-        char *img_rel = image ? strdup(rel) : join(rel, cf.images[0]);
+    /* a thumbnail: the one the sidecar names (a URL, or an image of the Manifest), else its first image */
+    const char *pick = NULL;
+    if (s.thumbnail != NULL && strncmp(s.thumbnail, "http", 4) == 0) {
+        json_object_set_new(o, "thumbnail", external_thumb(s.thumbnail));
+    } else if (!is_collection && cf.n_images > 0) {
+        pick = cf.images[0];
+        for (size_t i = 0; s.thumbnail != NULL && !image && i < cf.n_images; i++) {
+            if (strcmp(cf.images[i], s.thumbnail) == 0)
+                pick = cf.images[i];
+        }
+    }
+    if (pick != NULL) {
+        char *img_rel = image ? strdup(rel) : join(rel, pick);
         struct ts_pimage im;
-        if (p->probe(p->probe_ctx, img_rel, &im, &e) == 0) {
+        if (p->probe(p->probe_ctx, img_rel, p->thumb_px ? p->thumb_px : TS_THUMB_PX, &im, &e) == 0) {
             char *v3, *v2;
             service_ids(p->base, img_rel, &v3, &v2);
             json_object_set_new(o, "thumbnail", thumbnail_of(v3, &im));
@@ -617,10 +632,14 @@ json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder 
     describe(doc, &s, lang1(name[0] ? name : "Collection"));
     bool navplace = navplace_ids(doc, cid);
     json_t *items = json_array();
+    size_t listed = 0;
     for (size_t k = 0; k < 2; k++) {
         char **names = k == 0 ? f->folders : f->images;
         size_t n = k == 0 ? f->n_folders : f->n_images;
         for (size_t i = 0; i < n; i++) {
+            if (p->walk != NULL && !ts_walk_ok(p->walk))
+                break;
+            listed++;
             char *rel = join(f->rel, names[i]);
             json_t *o = rel != NULL ? ts_present_item_ref(p, rel) : NULL;
             if (o != NULL)
@@ -628,9 +647,14 @@ json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder 
             free(rel);
         }
     }
+    if (listed < f->n_folders + f->n_images) {
+        char *msg = idf("%s: the collection lists only %zu of its %zu items: the walk stopped: %s",
+                        f->rel[0] ? f->rel : "the root", listed, f->n_folders + f->n_images, p->walk->why);
+        problem(p, msg);
+        free(msg);
+    }
     if (s.thumbnail != NULL && strncmp(s.thumbnail, "http", 4) == 0)
-        json_object_set_new(doc, "thumbnail",
-                            json_pack("[{s:s,s:s,s:s}]", "id", s.thumbnail, "type", "Image", "format", "image/jpeg"));
+        json_object_set_new(doc, "thumbnail", external_thumb(s.thumbnail));
     json_object_set_new(doc, "items", items);
     set_context(doc, navplace);
     ts_sidecar_release(&s);

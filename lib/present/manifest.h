@@ -31,8 +31,12 @@ struct ts_pimage {
     struct ts_exif exif;        /* fills navDate, navPlace and requiredStatement when the sidecars do not */
 };
 
-/* Probes the image at `rel` (relative to the root). Returns 0, or -1 with `err` set. */
-typedef int (*ts_probe_fn)(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err);
+/*
+ * Probes the image at `rel` (relative to the root); the thumbnail size is
+ * the smallest advertised size whose longest edge is at least `thumb_px`.
+ * Returns 0, or -1 with `err` set.
+ */
+typedef int (*ts_probe_fn)(void *ctx, const char *rel, uint32_t thumb_px, struct ts_pimage *out, struct ts_error *err);
 
 struct ts_present {
     const char *base;            /* public base URL, no trailing slash */
@@ -40,7 +44,11 @@ struct ts_present {
     ts_probe_fn probe;
     void *probe_ctx;
     json_t *problems;            /* sidecar and image problems are appended here ("file:line: ...") */
+    struct ts_walk *walk;        /* what this answer may read of the tree; NULL: each folder its own bounds */
+    uint32_t thumb_px;           /* thumbnails: longest edge at least this; 0 for TS_THUMB_PX */
 };
+
+#define TS_THUMB_PX 200
 
 /**
  * Reads the sidecars that describe `f` into `s` (initialised by the

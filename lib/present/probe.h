@@ -12,8 +12,8 @@
 #include "present/manifest.h"
 #include "resolve/fs.h"
 
-/** Fills `out` from `src`: size, a thumbnail size the image service advertises, EXIF facts. */
-void ts_pimage_of(const struct ts_source *src, uint32_t tile_size, const struct iiif_limits *lim,
+/** Fills `out` from `src`: size, an advertised thumbnail size of at least `thumb_px`, EXIF facts. */
+void ts_pimage_of(const struct ts_source *src, uint32_t tile_size, const struct iiif_limits *lim, uint32_t thumb_px,
                   struct ts_pimage *out);
 
 struct ts_file_probe {
@@ -23,6 +23,6 @@ struct ts_file_probe {
 };
 
 /** A ts_probe_fn reading the file each time; `ctx` is a struct ts_file_probe. */
-int ts_file_probe(void *ctx, const char *rel, struct ts_pimage *out, struct ts_error *err);
+int ts_file_probe(void *ctx, const char *rel, uint32_t thumb_px, struct ts_pimage *out, struct ts_error *err);
 
 #endif

@@ -7,12 +7,15 @@
 #include "resolve/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int ts_resolver_init(struct ts_resolver *r, const char *root, const char *extensions, struct ts_error *err)
 {
@@ -27,6 +30,9 @@ int ts_resolver_init(struct ts_resolver *r, const char *root, const char *extens
     }
     r->root = real;
     r->root_len = strlen(real);
+    r->max_sidecar = TS_DEFAULT_MAX_SIDECAR;
+    r->walk_max_entries = TS_DEFAULT_WALK_ENTRIES;
+    r->walk_max_depth = TS_DEFAULT_WALK_DEPTH;
     while (r->root_len > 1 && real[r->root_len - 1] == '/')
         real[--r->root_len] = '\0';
     const char *p = extensions;
@@ -64,6 +70,13 @@ void ts_resolver_release(struct ts_resolver *r)
     memset(r, 0, sizeof(*r));
 }
 
+void ts_resolver_apply_settings(struct ts_resolver *r, const struct ts_config *cfg)
+{
+    r->max_sidecar = (size_t)cfg->max_sidecar_kb << 10;
+    r->walk_max_entries = (long)cfg->walk_max_entries;
+    r->walk_max_depth = (int)cfg->walk_max_depth;
+}
+
 int ts_resolver_is_image_name(const struct ts_resolver *r, const char *name)
 {
     const char *dot = strrchr(name, '.');
@@ -83,6 +96,80 @@ int ts_resolver_inside(const struct ts_resolver *r, const char *path, char real[
     if (r->root_len == 1) /* the root is "/" */
         return 1;
     return strncmp(real, r->root, r->root_len) == 0 && real[r->root_len] == '/';
+}
+
+/* Whether real path `real` is `root` or below it (`root` a real path without trailing slash). */
+static bool under(const char *root, size_t root_len, const char *real)
+{
+    if (root_len == 1 && root[0] == '/')
+        return real[0] == '/';
+    return strncmp(real, root, root_len) == 0 && (real[root_len] == '/' || real[root_len] == '\0');
+}
+
+int ts_open_confined(const char *root, const char *path, struct stat *st, int *why)
+{
+    if (stat(path, st) != 0) {
+        *why = errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? TS_OPEN_ABSENT : TS_OPEN_FAILED;
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        *why = TS_OPEN_NOT_FILE;
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        *why = errno == ENOENT ? TS_OPEN_ABSENT : TS_OPEN_FAILED;
+        return -1;
+    }
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        close(fd);
+        *why = TS_OPEN_NOT_FILE;
+        return -1;
+    }
+    /* where the descriptor really leads, whatever links the path went through */
+    char proc[64], real[PATH_MAX];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(proc, real, sizeof(real) - 1);
+    if (n <= 0 || (size_t)n >= sizeof(real) - 1) {
+        /* no /proc: the path's real path, checked against the same file */
+        struct stat again;
+        if (realpath(path, real) == NULL || stat(real, &again) != 0 || again.st_dev != st->st_dev ||
+            again.st_ino != st->st_ino) {
+            close(fd);
+            *why = TS_OPEN_FAILED;
+            return -1;
+        }
+    } else {
+        real[n] = '\0';
+    }
+    if (!under(root, strlen(root), real)) {
+        close(fd);
+        *why = TS_OPEN_OUTSIDE;
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+int ts_resolver_open(const struct ts_resolver *r, const char *path, struct stat *st, int *why)
+{
+    return ts_open_confined(r->root, path, st, why);
+}
+
+const char *ts_open_fail_text(int why)
+{
+    switch (why) {
+    case TS_OPEN_ABSENT:
+        return "does not exist";
+    case TS_OPEN_OUTSIDE:
+        return "is a link to outside the image root";
+    case TS_OPEN_NOT_FILE:
+        return "is not a regular file";
+    default:
+        return "cannot be opened";
+    }
 }
 
 /* Accepts `cand` if it is a regular file whose real path is under the root. */

@@ -14,11 +14,13 @@
 #include "core/log.h"
 #include "present/ftsquery.h"
 
-#define MAX_DEPTH 16
 #define MAX_ITEMS 200000
+#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION_TEXT "2"
 
 struct ts_search {
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;          /* the database connection */
+    pthread_mutex_t refresh_lock;  /* one refresh at a time */
     sqlite3 *db;
     int rescan_s;
     time_t refreshed;    /* 0: never */
@@ -39,6 +41,7 @@ struct ts_search *ts_search_open(const char *path, int rescan_s, struct ts_error
         return NULL;
     }
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->refresh_lock, NULL);
     s->rescan_s = rescan_s;
     const char *where = path != NULL && path[0] != '\0' ? path : ":memory:";
     if (sqlite3_open_v2(where, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
@@ -48,11 +51,20 @@ struct ts_search *ts_search_open(const char *path, int rescan_s, struct ts_error
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    /* the index is made from the folders: an index of an older layout is dropped and made again */
+    sqlite3_stmt *uv = NULL;
+    int version = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &uv, NULL) == SQLITE_OK && sqlite3_step(uv) == SQLITE_ROW)
+        version = sqlite3_column_int(uv, 0);
+    sqlite3_finalize(uv);
+    if (version != SCHEMA_VERSION)
+        sqlite3_exec(s->db, "DROP TABLE IF EXISTS items; DROP TABLE IF EXISTS stamps;", NULL, NULL, NULL);
     const char *schema =
         "PRAGMA journal_mode=WAL;"
         "CREATE VIRTUAL TABLE IF NOT EXISTS items USING fts5(rel UNINDEXED, kind UNINDEXED, label, summary, "
-        "metadata, tokenize='unicode61 remove_diacritics 2');"
-        "CREATE TABLE IF NOT EXISTS stamps(rel TEXT PRIMARY KEY, stamp INTEGER NOT NULL, seen INTEGER NOT NULL);";
+        "metadata, names, tokenize='unicode61 remove_diacritics 2');"
+        "CREATE TABLE IF NOT EXISTS stamps(rel TEXT PRIMARY KEY, stamp INTEGER NOT NULL, seen INTEGER NOT NULL);"
+        "PRAGMA user_version=" SCHEMA_VERSION_TEXT ";";
     char *msg = NULL;
     if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
         ts_error_set(err, 500, "cannot set up the search index: %s", msg ? msg : "");
@@ -70,6 +82,7 @@ void ts_search_close(struct ts_search *s)
     if (s->db != NULL)
         sqlite3_close(s->db);
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->refresh_lock);
     free(s);
 }
 
@@ -97,58 +110,126 @@ static void text_of(const json_t *v, struct ts_buf *out)
     }
 }
 
+/* The words of a file or folder name: its stem, separators as spaces ("p3-hubble.jp2" -> "p3 hubble"). */
+static void name_words(const char *name, bool strip_ext, struct ts_buf *out)
+{
+    const char *dot = strip_ext ? strrchr(name, '.') : NULL;
+    size_t n = dot != NULL && dot != name ? (size_t)(dot - name) : strlen(name);
+    if (out->len > 0)
+        ts_buf_adds(out, " ");
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i] == '_' || name[i] == '-' || name[i] == '.' ? ' ' : name[i];
+        ts_buf_add(out, &c, 1);
+    }
+}
+
 struct walk {
     struct ts_search *s;
     const struct ts_present *p;
+    struct ts_walk *tw;
     sqlite3_stmt *get_stamp, *put_stamp, *del_item, *add_item;
-    long count;
+    long count;           /* items seen */
+    long in_batch;        /* items written since the last commit */
     bool failed;
 };
 
-/* Indexes item `rel` (a folder opened as `f`, or a loose image) when its stamp changed. */
+/*
+ * The index is written in batches of this many items, each one
+ * transaction; the lock is held only while an item is written, so searches
+ * go on while a large tree is read (they may see the batch in progress).
+ */
+#define BATCH 256
+
+static int batch_begin(struct walk *w)
+{
+    pthread_mutex_lock(&w->s->lock);
+    int rc = sqlite3_exec(w->s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    pthread_mutex_unlock(&w->s->lock);
+    if (rc != SQLITE_OK) {
+        w->failed = true;
+        return -1;
+    }
+    return 0;
+}
+
+static int batch_end(struct walk *w)
+{
+    pthread_mutex_lock(&w->s->lock);
+    int rc = sqlite3_exec(w->s->db, w->failed ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_exec(w->s->db, "ROLLBACK", NULL, NULL, NULL);
+        w->failed = true;
+    }
+    pthread_mutex_unlock(&w->s->lock);
+    w->in_batch = 0;
+    return w->failed ? -1 : 0;
+}
+
+/*
+ * Indexes item `rel` (a folder opened as `f`, or a loose image) when its
+ * stamp changed: what a person sees of it (its label, or the one made from
+ * its name; summary; metadata, provider and requiredStatement; its
+ * canvases' labels and metadata) and the words of its name and its images'.
+ */
 static void index_item(struct walk *w, const char *rel, const struct ts_pfolder *f, int64_t stamp)
 {
-    if (++w->count > MAX_ITEMS)
+    if (w->failed || ++w->count > MAX_ITEMS)
         return;
+    if (w->in_batch == 0 && batch_begin(w) != 0)
+        return;
+    w->in_batch++;
+    pthread_mutex_lock(&w->s->lock);
     sqlite3_reset(w->get_stamp);
     sqlite3_bind_text(w->get_stamp, 1, rel, -1, SQLITE_STATIC);
     bool same = sqlite3_step(w->get_stamp) == SQLITE_ROW && sqlite3_column_int64(w->get_stamp, 0) == stamp;
     sqlite3_reset(w->get_stamp);
+    pthread_mutex_unlock(&w->s->lock);
+    struct ts_buf label, summary, meta, names;
+    ts_buf_init(&label, 1 << 16);
+    ts_buf_init(&summary, 1 << 20);
+    ts_buf_init(&meta, 1 << 20);
+    ts_buf_init(&names, 1 << 20);
     if (!same) {
+        /* the sidecars are read without the lock: it is held only for the writes */
         struct ts_sidecar sc;
         ts_sidecar_init(&sc);
         struct ts_present quiet = *w->p;
         quiet.problems = NULL;
         ts_present_sidecars(&quiet, f, &sc);
-        struct ts_buf label, summary, meta;
-        ts_buf_init(&label, 1 << 16);
-        ts_buf_init(&summary, 1 << 20);
-        ts_buf_init(&meta, 1 << 20);
+        const char *name = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
+        bool image = f->kind == TS_P_IMAGE;
         text_of(json_object_get(sc.props, "label"), &label);
-        if (label.len == 0) {
-            const char *name = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
-            ts_buf_adds(&label, name[0] ? name : "Collection");
-        }
+        if (label.len == 0) /* the label a viewer shows: the name, an image's without its extension */
+            name_words(name[0] ? name : "Collection", image, &label);
+        name_words(name, image, &names);
         text_of(json_object_get(sc.props, "summary"), &summary);
-        text_of(json_object_get(sc.props, "metadata"), &meta);
+        static const char *const described[] = {"metadata", "provider", "requiredStatement"};
+        for (size_t i = 0; i < sizeof(described) / sizeof(described[0]); i++)
+            text_of(json_object_get(sc.props, described[i]), &meta);
         text_of(sc.canvases, &meta); /* the canvases' labels, summaries and metadata */
+        if (f->kind == TS_P_MANIFEST) {
+            for (size_t i = 0; i < f->n_images; i++)
+                name_words(f->images[i], true, &names);
+        }
+        ts_sidecar_release(&sc);
+    }
+    pthread_mutex_lock(&w->s->lock);
+    if (!same) {
         sqlite3_reset(w->del_item);
         sqlite3_bind_text(w->del_item, 1, rel, -1, SQLITE_STATIC);
         if (sqlite3_step(w->del_item) != SQLITE_DONE)
             w->failed = true;
+        sqlite3_reset(w->del_item);
         sqlite3_reset(w->add_item);
         sqlite3_bind_text(w->add_item, 1, rel, -1, SQLITE_STATIC);
         sqlite3_bind_text(w->add_item, 2, f->kind == TS_P_COLLECTION ? "Collection" : "Manifest", -1, SQLITE_STATIC);
         sqlite3_bind_text(w->add_item, 3, label.data ? label.data : "", -1, SQLITE_STATIC);
         sqlite3_bind_text(w->add_item, 4, summary.data ? summary.data : "", -1, SQLITE_STATIC);
         sqlite3_bind_text(w->add_item, 5, meta.data ? meta.data : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(w->add_item, 6, names.data ? names.data : "", -1, SQLITE_STATIC);
         if (sqlite3_step(w->add_item) != SQLITE_DONE)
             w->failed = true;
         sqlite3_reset(w->add_item);
-        ts_buf_release(&label);
-        ts_buf_release(&summary);
-        ts_buf_release(&meta);
-        ts_sidecar_release(&sc);
     }
     sqlite3_reset(w->put_stamp);
     sqlite3_bind_text(w->put_stamp, 1, rel, -1, SQLITE_STATIC);
@@ -157,6 +238,13 @@ static void index_item(struct walk *w, const char *rel, const struct ts_pfolder 
     if (sqlite3_step(w->put_stamp) != SQLITE_DONE)
         w->failed = true;
     sqlite3_reset(w->put_stamp);
+    pthread_mutex_unlock(&w->s->lock);
+    ts_buf_release(&label);
+    ts_buf_release(&summary);
+    ts_buf_release(&meta);
+    ts_buf_release(&names);
+    if (w->in_batch >= BATCH)
+        batch_end(w);
 }
 
 static char *join(const char *dir, const char *name)
@@ -173,12 +261,19 @@ static char *join(const char *dir, const char *name)
     return s;
 }
 
+/* Indexes the item at `rel` and, for a Collection, everything below it: each real folder once. */
 static void walk_folder(struct walk *w, const char *rel, int64_t parent_stamp, int depth)
 {
     struct ts_pfolder f;
     struct ts_error err;
-    if (depth > MAX_DEPTH || w->count > MAX_ITEMS || ts_pfolder_open(w->p->resolver, rel, &f, &err) != 0)
+    if (w->failed || w->count > MAX_ITEMS || !ts_walk_depth_ok(w->tw, depth) || !ts_walk_ok(w->tw) ||
+        ts_pfolder_open(w->p->resolver, w->tw, rel, &f, &err) != 0)
         return;
+    const struct ts_walk_id *me = &f.chain[f.n_chain - 1];
+    if (ts_walk_enter(w->tw, me->dev, me->ino) != 1) { /* an alias of a folder indexed already */
+        ts_pfolder_release(&f);
+        return;
+    }
     int64_t stamp = f.stamp > parent_stamp ? f.stamp : parent_stamp;
     index_item(w, rel, &f, stamp);
     if (f.kind == TS_P_COLLECTION) {
@@ -188,10 +283,10 @@ static void walk_folder(struct walk *w, const char *rel, int64_t parent_stamp, i
                 walk_folder(w, child, f.stamp, depth + 1);
             free(child);
         }
-        for (size_t i = 0; i < f.n_images; i++) {
+        for (size_t i = 0; i < f.n_images && ts_walk_ok(w->tw); i++) {
             char *child = join(rel, f.images[i]);
             struct ts_pfolder img;
-            if (child != NULL && ts_pfolder_open(w->p->resolver, child, &img, &err) == 0) {
+            if (child != NULL && ts_pfolder_open(w->p->resolver, w->tw, child, &img, &err) == 0) {
                 index_item(w, child, &img, img.stamp > f.stamp ? img.stamp : f.stamp);
                 ts_pfolder_release(&img);
             }
@@ -201,56 +296,88 @@ static void walk_folder(struct walk *w, const char *rel, int64_t parent_stamp, i
     ts_pfolder_release(&f);
 }
 
-long ts_search_refresh(struct ts_search *s, const struct ts_present *p, bool force, struct ts_error *err)
+static long refresh(struct ts_search *s, const struct ts_present *p, struct ts_walk *tw, struct ts_error *err)
 {
-    pthread_mutex_lock(&s->lock);
-    time_t now = time(NULL);
-    if (!force && s->refreshed != 0 && now - s->refreshed < s->rescan_s) {
-        pthread_mutex_unlock(&s->lock);
-        return 0;
-    }
-    s->generation++;
-    struct walk w = {s, p, NULL, NULL, NULL, NULL, 0, false};
+    struct walk w = {s, p, tw, NULL, NULL, NULL, NULL, 0, 0, false};
     long rc = -1;
-    if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        db_error(s, err, "begin");
-        goto out;
-    }
-    if (sqlite3_prepare_v2(s->db, "SELECT stamp FROM stamps WHERE rel = ?1", -1, &w.get_stamp, NULL) != SQLITE_OK ||
+    pthread_mutex_lock(&s->lock);
+    s->generation++;
+    bool prepared =
+        sqlite3_prepare_v2(s->db, "SELECT stamp FROM stamps WHERE rel = ?1", -1, &w.get_stamp, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO stamps(rel, stamp, seen) VALUES (?1, ?2, ?3)", -1,
-                           &w.put_stamp, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "DELETE FROM items WHERE rel = ?1", -1, &w.del_item, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(s->db, "INSERT INTO items(rel, kind, label, summary, metadata) VALUES (?1, ?2, ?3, ?4, ?5)",
-                           -1, &w.add_item, NULL) != SQLITE_OK) {
+                           &w.put_stamp, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(s->db, "DELETE FROM items WHERE rel = ?1", -1, &w.del_item, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO items(rel, kind, label, summary, metadata, names) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &w.add_item, NULL) == SQLITE_OK;
+    pthread_mutex_unlock(&s->lock);
+    if (!prepared) {
         db_error(s, err, "prepare");
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         goto out;
     }
     walk_folder(&w, "", 0, 0);
-    /* what was not seen this time has gone */
-    char sql[200];
-    snprintf(sql, sizeof(sql),
-             "DELETE FROM items WHERE rel IN (SELECT rel FROM stamps WHERE seen != %ld);"
-             "DELETE FROM stamps WHERE seen != %ld;",
-             s->generation, s->generation);
-    if (w.failed || sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+    if (w.in_batch > 0)
+        batch_end(&w);
+    if (w.failed) {
         db_error(s, err, "update");
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         goto out;
     }
-    if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        db_error(s, err, "commit");
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        goto out;
+    if (ts_walk_gave_up(tw)) {
+        /* what was not reached may still be there: keep it, and say why the index is not whole */
+        ts_log_warn("catalogue index: stopped after %ld items: %s", w.count, tw->why);
+    } else if (w.count > MAX_ITEMS) {
+        ts_log_warn("catalogue index: only the first %d items are indexed", MAX_ITEMS);
+    } else {
+        /* the whole tree was seen: what was not seen this time has gone */
+        char sql[200];
+        snprintf(sql, sizeof(sql),
+                 "BEGIN IMMEDIATE;DELETE FROM items WHERE rel IN (SELECT rel FROM stamps WHERE seen != %ld);"
+                 "DELETE FROM stamps WHERE seen != %ld;COMMIT;",
+                 s->generation, s->generation);
+        pthread_mutex_lock(&s->lock);
+        int ok = sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK;
+        if (!ok)
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        pthread_mutex_unlock(&s->lock);
+        if (!ok) {
+            db_error(s, err, "update");
+            goto out;
+        }
     }
-    s->refreshed = now;
     rc = w.count;
 out:
+    pthread_mutex_lock(&s->lock);
     sqlite3_finalize(w.get_stamp);
     sqlite3_finalize(w.put_stamp);
     sqlite3_finalize(w.del_item);
     sqlite3_finalize(w.add_item);
     pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+long ts_search_refresh(struct ts_search *s, const struct ts_present *p, bool force, struct ts_error *err)
+{
+    /* one refresh at a time; a search that finds one running answers from the index as it is */
+    if (force)
+        pthread_mutex_lock(&s->refresh_lock);
+    else if (pthread_mutex_trylock(&s->refresh_lock) != 0)
+        return 0;
+    time_t now = time(NULL);
+    if (!force && s->refreshed != 0 && now - s->refreshed < s->rescan_s) {
+        pthread_mutex_unlock(&s->refresh_lock);
+        return 0;
+    }
+    struct ts_walk own, *tw = p->walk;
+    if (tw == NULL) {
+        ts_pfolder_walk_init(p->resolver, &own);
+        tw = &own;
+    }
+    long rc = refresh(s, p, tw, err);
+    if (rc >= 0)
+        s->refreshed = now;
+    if (tw == &own)
+        ts_walk_release(&own);
+    pthread_mutex_unlock(&s->refresh_lock);
     return rc;
 }
 
@@ -279,7 +406,7 @@ int ts_search_query(struct ts_search *s, const char *text, int offset, int limit
     if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM items WHERE items MATCH ?1", -1, &count, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db,
                            "SELECT rel, kind FROM items WHERE items MATCH ?1 "
-                           "ORDER BY bm25(items, 0.0, 0.0, 10.0, 3.0, 1.0), rel LIMIT ?2 OFFSET ?3",
+                           "ORDER BY bm25(items, 0.0, 0.0, 10.0, 3.0, 1.0, 5.0), rel LIMIT ?2 OFFSET ?3",
                            -1, &find, NULL) != SQLITE_OK) {
         db_error(s, err, "prepare");
         goto out;

@@ -5,9 +5,17 @@
  * is a row: its path, kind, and the text of its label, summary and
  * metadata, as the sidecars give them. The index is brought up to date
  * before a search when it is older than `rescan_s` seconds: the tree is
- * walked, and only items whose folder stamp (the newest mtime of the folder,
- * its images and sidecars, and the parent's) changed are read again; items
- * that went away are dropped. One mutex serialises the database.
+ * walked (each real folder once, within the walk's bounds), and only items
+ * whose folder stamp (the newest mtime of the folder, its images and
+ * sidecars, and the parent's) changed are read again; items that went away
+ * are dropped when the walk saw the whole tree. One refresh runs at a time
+ * and writes in batches; a search that finds one running answers from the
+ * index as it is. One mutex serialises the database connection.
+ *
+ * What is indexed is what a person sees: labels (or the ones made from
+ * file and folder names), summaries, metadata, providers and required
+ * statements, the canvases' labels and metadata, and the words of the
+ * names of folders and images.
  */
 #ifndef TS_STORE_SEARCH_H
 #define TS_STORE_SEARCH_H
@@ -29,7 +37,12 @@ struct ts_search *ts_search_open(const char *path, int rescan_s, struct ts_error
 
 void ts_search_close(struct ts_search *s);
 
-/** Brings the index up to date when it is older than rescan_s (always with `force`). Returns items indexed. */
+/**
+ * Brings the index up to date when it is older than rescan_s (always with
+ * `force`), walking the tree within p->walk's bounds (the resolver's when
+ * NULL). Without `force`, returns 0 at once when another refresh is running.
+ * Returns the items seen, or -1 with `err` for a database error.
+ */
 long ts_search_refresh(struct ts_search *s, const struct ts_present *p, bool force, struct ts_error *err);
 
 /**

@@ -51,8 +51,15 @@ def _check_sizes_tiles(t, label, info, width, height):
             edge = min(tile["width"], tile.get("height", tile["width"]))
             t.check(edge * sf[-1] >= max(width, height),
                     "%s: the largest scale factor %d does not reach a single tile" % (label, sf[-1]))
-            # the server's sizes: the full image at every scale factor that fits the limits
-            want = [((width + s - 1) // s, (height + s - 1) // s) for s in reversed(sf)]
+            # the server's sizes: the full image at every scale factor of the tiles and on down to a
+            # longest edge of 128 or less, within the limits
+            factors = list(sf)
+            while ((max(width, height) + factors[-1] - 1) // factors[-1] > 128 and
+                   (min(width, height) + 2 * factors[-1] - 1) // (2 * factors[-1]) >= 32):
+                factors.append(factors[-1] * 2)
+            lim_w, lim_h = info.get("maxWidth", 10 ** 9), info.get("maxHeight", info.get("maxWidth", 10 ** 9))
+            want = [((width + s - 1) // s, (height + s - 1) // s) for s in reversed(factors)]
+            want = [(w, h) for w, h in want if w <= lim_w and h <= lim_h and w * h <= info.get("maxArea", 10 ** 18)]
             t.eq([(s["width"], s["height"]) for s in sizes], want, label + ": sizes at every scale factor")
 
 

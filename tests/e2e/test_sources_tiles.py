@@ -65,8 +65,11 @@ def _walk(srv, t, ident):
                     continue
                 t.eq(im.size, (w, hh), label + ": dimensions")
                 if im.size == (w, hh):
+                    # the grid's one-pixel lines, shrunk eightfold or more, differ more between resampling
+                    # kernels (and JPEG 2000's own reduced levels) than anything larger
+                    lim = limit + 2 if max(w, hh) <= 128 else limit
                     d = mean_abs_diff(to_rgb_array(im), expected_region((0, 0, width, height), (w, hh)))
-                    t.check(d < limit, "%s: mean abs difference %.2f >= %s" % (label, d, limit))
+                    t.check(d < lim, "%s: mean abs difference %.2f >= %s" % (label, d, lim))
 
         # every tile at every scale factor
         for tile in tiles:
