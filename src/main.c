@@ -210,15 +210,21 @@ static int cmd_serve(const char *argv0, int argc, char **argv)
             strcat(formats, iiif_format_ext((enum iiif_format)i));
         }
     }
-    ts_log_info("tessera %s serving %s on %s://%s/ (%d event loop%s, formats: %s)", TS_VERSION, srv.resolver.root,
-                srv.ssl ? "https" : "http", srv.fallback_host, srv.n_loops, srv.n_loops == 1 ? "" : "s", formats);
+    ts_log_info("tessera %s serving %s on %s://%s/ (%d event loop%s, %llu MB of work memory, formats: %s)", TS_VERSION,
+                srv.resolver.root, srv.ssl ? "https" : "http", srv.fallback_host, srv.n_loops,
+                srv.n_loops == 1 ? "" : "s", (unsigned long long)(ts_workers_mem_budget(srv.workers) >> 20), formats);
     /* A line tests and scripts can wait for. */
     printf("listening on %s://%s/\n", srv.ssl ? "https" : "http", srv.fallback_host);
     fflush(stdout);
     int rc = ts_server_run(&srv);
     running = NULL;
+    if (ts_server_release(&srv) != 0) {
+        /* a worker is stuck (in a read that never returns, say): what it holds cannot be freed, so leave now */
+        ts_log_warn("stopped, leaving work that did not end");
+        fflush(NULL);
+        _exit(rc == 0 ? 0 : 1);
+    }
     ts_log_info("stopped");
-    ts_server_release(&srv);
     ts_config_release(&cfg);
     ts_image_shutdown();
     return rc == 0 ? 0 : 1;

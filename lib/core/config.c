@@ -26,6 +26,7 @@ const struct ts_config_key ts_config_keys[] = {
     KEY(queue_size, TS_CONF_INT, "1024", 1, 1000000, "pixel jobs that may wait for a worker before requests get 503"),
     KEY(heavy_mp, TS_CONF_INT, "16", 1, 1000000, "a request that decodes this many megapixels or more is heavy: at most half the workers run heavy jobs, so tiles keep flowing"),
     KEY(heavy_queue, TS_CONF_INT, "32", 0, 1000000, "heavy jobs that may wait for a worker before requests get 503 (room for a viewer opening an untiled image, whose every tile decodes all of it)"),
+    KEY(work_memory_mb, TS_CONF_INT, "0", 0, INT64_C(16777216), "memory for the answers being made (decoders and encoders), in MiB: an answer waits until its share fits, and one that can never fit gets 501; 0 = half the machine's memory (or its cgroup limit) less cache_mb and meta_cache_mb"),
     KEY(max_connections, TS_CONF_INT, "1000", 1, 1000000, "open connections; a connection beyond them gets a 503 and is closed"),
     KEY(idle_timeout, TS_CONF_INT, "10", 1, 3600, "seconds a client has to send a request's headers (slowloris), and that a keep-alive connection may stay idle"),
     KEY(request_timeout, TS_CONF_INT, "30", 0, 86400, "seconds an image may take to make before it is stopped with 503 (0: no limit)"),

@@ -27,6 +27,7 @@ struct ts_config {
     int64_t queue_size;     /* pixel jobs that may wait before 503 */
     int64_t heavy_mp;       /* a job decoding this many megapixels or more is heavy */
     int64_t heavy_queue;    /* heavy jobs that may wait before 503 */
+    int64_t work_memory_mb; /* memory for answers being made; 0 = half the machine's, less the caches */
     int64_t max_connections; /* open connections; more are answered 503 and closed */
     int64_t idle_timeout;   /* seconds to receive a request's headers, and between keep-alive requests */
     int64_t request_timeout; /* seconds a render may run; 0 = no limit */

@@ -28,6 +28,7 @@
 #include "iiif/ident.h"
 #include "iiif/plan.h"
 #include "iiif/url.h"
+#include "image/cost.h"
 #include "image/passthrough.h"
 #include "json/info.h"
 
@@ -193,6 +194,7 @@ struct image_plan {
     struct ts_buf key;
     struct validators val;
     bool heavy;                /* decodes heavy_mp or more: the workers' heavy lane */
+    uint64_t mem;              /* work memory it holds while it is made (image/cost.h) */
 };
 
 static void image_plan_release(struct image_plan *ip)
@@ -212,15 +214,26 @@ static int image_plan_make(struct ts_server *srv, enum iiif_version v, const cha
     if (iiif_plan_canonical(&ip->plan, m->src.width, m->src.height, &live->limits, &ip->canonical) != 0 ||
         ts_key_image(&ip->key, live->settings_gen, v, id, m->file.mtime_ns, m->file.size, ip->canonical.data) != 0)
         return ts_error_set(err, 414, "the URL is too long");
-    /* the work the answer costs: refused past max_decode_mp, and weighed for the heavy lane */
-    uint64_t px = ts_render_decode_pixels(&m->src, &ip->plan);
+    /* the work the answer costs: refused past max_decode_mp or the memory budget, weighed for the heavy lane */
+    uint64_t px = ts_cost_decode_pixels(&m->src, &ip->plan);
     if (px > (uint64_t)live->cfg.max_decode_mp * 1000000)
         return ts_error_set(err, 501,
                             "this answer would decode %.0f megapixels of the image, over this server's limit of %lld "
                             "(max_decode_mp): ask for a smaller region or size, or serve the image as a pyramid "
                             "(tessera convert)",
                             (double)px / 1e6, (long long)live->cfg.max_decode_mp);
-    ip->heavy = px >= (uint64_t)live->cfg.heavy_mp * 1000000;
+    ip->mem = ts_cost_memory(&m->src, &ip->plan);
+    uint64_t budget = ts_workers_mem_budget(srv->workers);
+    if (budget > 0 && ip->mem > budget)
+        return ts_error_set(err, 501,
+                            "this answer would need about %llu MB of memory to make, more than this server's work "
+                            "memory of %llu MB (work_memory_mb)%s",
+                            (unsigned long long)(ip->mem >> 20), (unsigned long long)(budget >> 20),
+                            m->src.whole_bytes > budget / 2
+                                ? ": the image is a progressive JPEG or an interlaced PNG, which are decoded whole; "
+                                  "serve it as a pyramid (tessera convert)"
+                                : ": ask for a smaller size or another format");
+    ip->heavy = px >= (uint64_t)live->cfg.heavy_mp * 1000000 || (budget > 0 && ip->mem >= budget / 8);
     validators_of(srv, &ip->key, m, &ip->val);
     return 0;
 }
@@ -284,7 +297,6 @@ struct iiif_job {
     size_t spool_len;
     void (*out_free)(void *);      /* how to free out.data: g_free (libvips) or free (passthrough) */
     char timing[48];               /* Server-Timing: how the bytes were made */
-    bool heavy_entered;            /* took a heavy-lane place while running (ts_workers_heavy_enter) */
 };
 
 static void job_cleanup(struct ts_deferred *d)
@@ -389,14 +401,6 @@ static void make_image(struct iiif_job *j)
         j->planned = true;
         if (image_plan_make(srv, j->version, j->id, &j->ireq, m, &j->ip, &j->d.err) != 0)
             return;
-        /* queued before its image was known: heavy work takes a place in the heavy lane now, or is refused */
-        if (j->ip.heavy) {
-            if (ts_workers_heavy_enter(srv->workers) != 0) {
-                ts_error_set(&j->d.err, 503, "the server is busy with large images; try again shortly");
-                return;
-            }
-            j->heavy_entered = true;
-        }
         if (ts_not_modified(j->if_none_match, j->if_none_match ? strlen(j->if_none_match) : 0, j->if_modified_since,
                             j->if_modified_since ? strlen(j->if_modified_since) : 0, j->ip.val.etag,
                             j->ip.val.mtime)) {
@@ -409,6 +413,14 @@ static void make_image(struct iiif_job *j)
             snprintf(j->timing, sizeof(j->timing), "cache");
             return;
         }
+        /* queued before its image was known: heavy work and work memory take their places now, or wait for them */
+        int dr = ts_workers_defer(srv->workers, &j->d.job, j->ip.heavy, j->ip.mem);
+        if (dr < 0) {
+            ts_error_set(&j->d.err, 503, "the server is busy with large images; try again shortly");
+            return;
+        }
+        if (dr > 0)
+            return; /* run again when its turn comes, from here */
     }
     void *raw;
     size_t raw_len;
@@ -452,12 +464,7 @@ static void make_image(struct iiif_job *j)
 
 static void run_image(struct ts_job *job)
 {
-    struct iiif_job *j = (struct iiif_job *)job;
-    make_image(j);
-    if (j->heavy_entered) {
-        ts_workers_heavy_leave(j->d.srv->workers);
-        j->heavy_entered = false;
-    }
+    make_image((struct iiif_job *)job);
 }
 
 static void respond_image(struct ts_deferred *d, h2o_req_t *req)
@@ -621,6 +628,7 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
         j->planned = true;
         j->ip = ip;
         j->d.job.heavy = ip.heavy;
+        j->d.job.mem = ip.mem;
     } else {
         j->if_none_match = copy_header(req, H2O_TOKEN_IF_NONE_MATCH);
         j->if_modified_since = copy_header(req, H2O_TOKEN_IF_MODIFIED_SINCE);

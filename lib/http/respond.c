@@ -245,6 +245,7 @@ void *ts_deferred_new(h2o_req_t *req, size_t size, void (*run)(struct ts_job *))
     d->job.run = run;
     d->job.done = deferred_done;
     d->job.reply = &d->loop->reply;
+    d->job.owner = req->conn; /* fairness between connections (workers.h) */
     atomic_init(&d->gone, false);
     d->job.cancelled = &d->gone;
     return d;

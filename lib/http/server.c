@@ -301,12 +301,43 @@ static int64_t open_file_cap(int64_t wanted)
     return cap;
 }
 
+/* The machine's memory, or the cgroup's limit when lower; 0 when unknown. */
+static uint64_t machine_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    uint64_t mem = pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : 0;
+    static const char *const limits[] = {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+        FILE *f = fopen(limits[i], "r");
+        unsigned long long v = 0;
+        if (f == NULL)
+            continue;
+        if (fscanf(f, "%llu", &v) == 1 && v > 0 && (mem == 0 || v < mem))
+            mem = v;
+        fclose(f);
+    }
+    return mem;
+}
+
+/*
+ * The work-memory budget (work_memory_mb): as set, or half the machine's
+ * memory less what the caches may take, and never under 256 MiB.
+ */
+static uint64_t work_memory(const struct ts_config *cfg)
+{
+    if (cfg->work_memory_mb > 0)
+        return (uint64_t)cfg->work_memory_mb << 20;
+    uint64_t half = machine_memory() / 2, caches = (uint64_t)(cfg->cache_mb + cfg->meta_cache_mb) << 20;
+    uint64_t b = half > caches ? half - caches : 0;
+    return b > ((uint64_t)256 << 20) ? b : (uint64_t)256 << 20;
+}
+
 /* Settings read once at start-up: a reload that changes them only logs that a restart is needed. */
 static const char *const restart_only[] = {"root",    "host",      "port",         "threads",  "loops",
                                            "tls_cert", "tls_key",  "extensions",   "vips_threads", "simd",
                                            "cache_mb", "meta_cache_mb", "search_db", "viewer_dir", "queue_size",
                                            "heavy_mp", "heavy_queue", "max_body_kb", "spool_dir",
-                                           "max_sidecar_kb"};
+                                           "max_sidecar_kb", "work_memory_mb"};
 
 /* Sends the access log to the file `cfg` names from now on (after log rotation, the new file). */
 static int reopen_access_log(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err)
@@ -456,7 +487,8 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     lg->srv = s;
 
     int n_threads = cfg->threads > 0 ? (int)cfg->threads : cores();
-    s->workers = ts_workers_new(n_threads, (int)cfg->queue_size, (int)cfg->heavy_queue);
+    uint64_t budget = work_memory(cfg);
+    s->workers = ts_workers_new(n_threads, (int)cfg->queue_size, (int)cfg->heavy_queue, budget);
     if (s->workers == NULL) {
         ts_error_set(err, 500, "cannot start worker threads");
         goto fail;
@@ -615,11 +647,13 @@ void ts_server_stop(struct ts_server *s)
     atomic_store(&s->stop, 1);
 }
 
-void ts_server_release(struct ts_server *s)
+int ts_server_release(struct ts_server *s)
 {
     if (s == NULL)
-        return;
-    ts_workers_free(s->workers);
+        return 0;
+    /* jobs still running a second after the loops drained are stuck: leave them (and all they use) to the exit */
+    if (ts_workers_free(s->workers, 1000) != 0)
+        return -1;
     s->workers = NULL;
     ts_cache_free(s->responses);
     s->responses = NULL;
@@ -659,4 +693,5 @@ void ts_server_release(struct ts_server *s)
         l = older;
     }
     atomic_store(&s->live, NULL);
+    return 0;
 }

@@ -122,7 +122,11 @@ int ts_server_run(struct ts_server *s);
 /** Asks the server to stop. Async-signal-safe. */
 void ts_server_stop(struct ts_server *s);
 
-/** Frees what init allocated. */
-void ts_server_release(struct ts_server *s);
+/**
+ * Frees what init allocated. Returns 0; -1 when worker jobs were still
+ * running a second after the pool was told to stop (stuck): then nothing is
+ * freed, and the caller should end the process.
+ */
+int ts_server_release(struct ts_server *s);
 
 #endif

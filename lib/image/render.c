@@ -7,6 +7,7 @@
  * Intermediate images live in a small array that is released on every exit.
  */
 #include "image/render.h"
+#include "image/cost.h"
 #include "image/colour.h"
 #include "image/direct.h"
 #include "image/j2k_decode.h"
@@ -82,56 +83,6 @@ void ts_output_release(struct ts_output *out)
     g_free(out->data);
     out->data = NULL;
     out->len = 0;
-}
-
-/* Picks the smallest level whose reduction does not exceed `need`. */
-static int pick_level(const struct ts_source *s, double need)
-{
-    int best = 0;
-    for (int i = 1; i < s->n_levels; i++) {
-        double r = fmin((double)s->levels[0].width / s->levels[i].width,
-                        (double)s->levels[0].height / s->levels[i].height);
-        if (r <= need * 1.001)
-            best = i;
-    }
-    return best;
-}
-
-uint64_t ts_render_decode_pixels(const struct ts_source *src, const struct iiif_plan *p)
-{
-    if (p->width == 0 || p->height == 0 || src->width == 0 || src->height == 0)
-        return 0;
-    int li = pick_level(src, fmin((double)p->w / p->width, (double)p->h / p->height));
-    const struct ts_level *l = &src->levels[li];
-    /* the level as served (EXIF orientation 5-8 swaps it) */
-    bool swap = ts_orientation_swaps(src->orientation);
-    double lw = swap ? l->height : l->width, lh = swap ? l->width : l->height;
-    double sx = lw / src->width, sy = lh / src->height;
-    double x0 = floor(p->x * sx), y0 = floor(p->y * sy);
-    double x1 = ceil((p->x + (double)p->w) * sx), y1 = ceil((p->y + (double)p->h) * sy);
-    /* TIFF and JPEG 2000 tiles are read one by one; an untiled JPEG 2000 is decoded whole at its level */
-    bool tiled = (src->kind == TS_SRC_TIFF || src->kind == TS_SRC_JP2) && src->tile_w > 0 && src->tile_h > 0;
-    if (tiled) {
-        /* whole tiles of the level (JPEG 2000 tiles shrink with the level) */
-        double tw = src->tile_w, th = src->tile_h;
-        if (src->kind == TS_SRC_JP2) {
-            tw = ceil(tw / (double)(1u << l->index));
-            th = ceil(th / (double)(1u << l->index));
-        }
-        x0 = floor(x0 / tw) * tw;
-        y0 = floor(y0 / th) * th;
-        x1 = fmin(ceil(x1 / tw) * tw, lw);
-        y1 = fmin(ceil(y1 / th) * th, lh);
-    } else if (!tiled && src->kind == TS_SRC_JPEG && src->orientation == 1) {
-        /* libjpeg-turbo decodes every row down to the region's last, cropped to its columns */
-        y0 = 0;
-    } else if (!tiled) {
-        x0 = y0 = 0;
-        x1 = lw;
-        y1 = lh;
-    }
-    double px = (x1 - x0) * (y1 - y0);
-    return px > 0 ? (uint64_t)px : 1;
 }
 
 /*
@@ -434,7 +385,7 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
 
     /* Region and size: decode the cheapest level, crop, scale exactly. */
     double need = fmin((double)p->w / p->width, (double)p->h / p->height);
-    int li = pick_level(src, need);
+    int li = ts_cost_level(src, need);
     out->level = li;
     /*
      * The level as a whole (lw x lh pixels), and the part of it we hold:

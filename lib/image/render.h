@@ -46,14 +46,6 @@ struct ts_output {
     bool direct;             /* made from a stored tile without libvips (direct.h) */
 };
 
-/**
- * The pixels rendering plan `p` decodes from `src`: the region at the level
- * ts_render picks, widened to whole tiles for tiled TIFF and JPEG 2000, or
- * the whole level for sources read in one piece (PNG, WebP, GIF, HEIF,
- * striped TIFF, untiled JPEG 2000; JPEG down to the region's last row). This is the work a request costs, so it is
- * what the max_decode_mp limit and the overload rules weigh.
- */
-uint64_t ts_render_decode_pixels(const struct ts_source *src, const struct iiif_plan *p);
 
 /**
  * Stops every libvips render in progress, and every later one, between

@@ -290,6 +290,44 @@ static void read_exif(VipsImage *im, struct ts_exif *x)
         x->copyright[0] = '\0';
 }
 
+/* A metadata integer of `im`, or 0. */
+static int meta_int(VipsImage *im, const char *name)
+{
+    int v = 0;
+    if (vips_image_get_typeof(im, name) == 0 || vips_image_get_int(im, name, &v) != 0)
+        return 0;
+    return v;
+}
+
+/*
+ * What a decoder of `im` holds for the whole image (struct ts_source's
+ * whole_bytes). A multi-scan JPEG keeps every DCT coefficient: 64 of two
+ * bytes per 8x8 block of each component, at full resolution whatever the
+ * shrink (libjpeg's whole-image coefficient buffer), with chroma as the file
+ * subsamples it; an interlaced (Adam7) PNG is decoded whole.
+ */
+static uint64_t whole_bytes(VipsImage *im, const struct ts_source *s)
+{
+    uint64_t W = s->levels[0].width, H = s->levels[0].height;
+    if (s->kind == TS_SRC_JPEG && meta_int(im, "jpeg-multiscan")) {
+        uint64_t w16 = (W + 15) / 16 * 16, h16 = (H + 15) / 16 * 16;
+        uint64_t luma = w16 * h16 * 2;
+        int comps = s->bands;
+        if (comps <= 1)
+            return luma;
+        const char *sub = NULL;
+        if (vips_image_get_typeof(im, "jpeg-chroma-subsample") == 0 ||
+            vips_image_get_string(im, "jpeg-chroma-subsample", &sub) != 0)
+            sub = NULL;
+        /* chroma planes as a fraction of luma, in quarters: 4:4:4 4, 4:2:2 2, 4:2:0 1 */
+        uint64_t q = sub != NULL && strcmp(sub, "4:2:0") == 0 ? 1 : sub != NULL && strcmp(sub, "4:2:2") == 0 ? 2 : 4;
+        return luma + (uint64_t)(comps - 1) * luma * q / 4;
+    }
+    if (s->kind == TS_SRC_PNG && meta_int(im, "interlaced"))
+        return W * H * (uint64_t)s->bands * (uint64_t)s->sample_bytes;
+    return 0;
+}
+
 int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
 {
     memset(s, 0, sizeof(*s));
@@ -317,6 +355,9 @@ int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
         vips_image_get_int(im, VIPS_META_ORIENTATION, &orientation) == 0 && orientation >= 1 && orientation <= 8)
         s->orientation = orientation;
     read_exif(im, &s->exif);
+    VipsBandFormat fmt = vips_image_get_format(im);
+    s->sample_bytes = fmt == VIPS_FORMAT_USHORT || fmt == VIPS_FORMAT_SHORT ? 2 : 1;
+    s->whole_bytes = whole_bytes(im, s);
     g_object_unref(im);
 
     switch (s->kind) {

@@ -60,6 +60,14 @@ struct ts_source {
     struct ts_stored_tiles jpeg[TS_MAX_LEVELS]; /* TIFF levels whose JPEG tiles can be sent as stored */
     struct ts_j2k_index *j2k;    /* JPEG 2000: the code-stream index, or NULL (then libvips reads it) */
     struct ts_exif exif;         /* date, place and copyright from EXIF, for the Presentation API */
+    int sample_bytes;            /* bytes per sample: 1, or 2 for 16-bit sources */
+    /*
+     * Memory a decoder holds for the whole image, whatever part is asked
+     * for: a multi-scan (progressive) JPEG's DCT coefficients (two bytes
+     * each, at full resolution even when the image is shrunk on load), an
+     * interlaced PNG's pixels. 0 when the decoder works in pieces.
+     */
+    uint64_t whole_bytes;
 };
 
 /** Reads the headers of the image file at `path`. 415 if it is not a readable image. */

@@ -310,62 +310,6 @@ static void test_render_kernels(void)
     ts_source_release(&s);
 }
 
-/* The decode cost of a plan: region at the level used, whole tiles, or the whole level. */
-static void test_decode_pixels(void)
-{
-    static struct ts_j2k_index fake_index;
-    static struct ts_source tiff, png, jpeg, turned, jp2, jp2_whole;
-    fake_tiff(&tiff);
-    png = tiff;
-    png.kind = TS_SRC_PNG;
-    png.tile_w = png.tile_h = 0;
-    png.n_levels = 1;
-    jpeg = png;
-    jpeg.kind = TS_SRC_JPEG;
-    jpeg.n_levels = 4;
-    jpeg.levels[1] = (struct ts_level){500, 500, 2};
-    jpeg.levels[2] = (struct ts_level){250, 250, 4};
-    jpeg.levels[3] = (struct ts_level){125, 125, 8};
-    turned = jpeg;
-    turned.orientation = 6;
-    jp2 = tiff;
-    jp2.kind = TS_SRC_JP2;
-    jp2.j2k = &fake_index;
-    jp2.levels[1].index = 1;
-    jp2.levels[2].index = 2;
-    jp2_whole = jp2;
-    jp2_whole.tile_w = jp2_whole.tile_h = 0;
-    const struct {
-        const char *name;
-        const struct ts_source *src;
-        uint32_t x, y, w, h, ow, oh;
-        uint64_t want;
-    } cases[] = {
-        {"tiff: one tile", &tiff, 0, 0, 256, 256, 256, 256, 256 * 256},
-        {"tiff: a corner of one tile", &tiff, 100, 100, 10, 10, 10, 10, 256 * 256},
-        {"tiff: across four tiles", &tiff, 200, 200, 100, 100, 100, 100, 4 * 256 * 256},
-        {"tiff: an edge tile", &tiff, 768, 768, 232, 232, 232, 232, 232 * 232},
-        {"tiff: full at level 2", &tiff, 0, 0, 1000, 1000, 250, 250, 250 * 250},
-        {"tiff: full/max", &tiff, 0, 0, 1000, 1000, 1000, 1000, 1000 * 1000},
-        {"jp2: tiles shrink with the level", &jp2, 0, 0, 500, 500, 250, 250, 256 * 256},
-        {"jp2 untiled: the whole level", &jp2_whole, 0, 0, 100, 100, 50, 50, 500 * 500},
-        {"png: any region costs the image", &png, 0, 0, 100, 100, 100, 100, 1000 * 1000},
-        {"png: a thumbnail too", &png, 0, 0, 1000, 1000, 100, 100, 1000 * 1000},
-        {"jpeg: rows down to the region, its columns", &jpeg, 0, 0, 1000, 500, 125, 62, 125 * 63},
-        {"jpeg: a level less reduced", &jpeg, 0, 0, 1000, 500, 125, 63, 250 * 125},
-        {"jpeg: a region lower down", &jpeg, 500, 500, 500, 500, 500, 500, 500 * 1000},
-        {"jpeg turned: the whole level", &turned, 0, 0, 100, 100, 100, 100, 1000 * 1000},
-        {"empty plan", &tiff, 0, 0, 1000, 1000, 0, 0, 0},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        struct iiif_plan p = {IIIF_V3, cases[i].x, cases[i].y, cases[i].w, cases[i].h, cases[i].ow, cases[i].oh,
-                              false, 0, IIIF_QUALITY_DEFAULT, IIIF_FORMAT_JPG};
-        uint64_t got = ts_render_decode_pixels(cases[i].src, &p);
-        T_CHECK(got == cases[i].want, "%s: %llu pixels, want %llu", cases[i].name, (unsigned long long)got,
-                (unsigned long long)cases[i].want);
-    }
-}
-
 static void test_passthrough_match(void)
 {
     static uint64_t offs[16];
@@ -727,7 +671,6 @@ int main(int argc, char **argv)
     test_models();
     test_render();
     test_render_kernels();
-    test_decode_pixels();
     test_formats();
     test_jpeg_area();
     test_passthrough_match();
