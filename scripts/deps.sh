@@ -11,7 +11,7 @@ PACKAGES="
   libjpeg62-turbo-dev libssl-dev
   clang libclang-rt-14-dev
   libyaml-dev libsqlite3-dev
-  python3 python3-pil python3-numpy python3-jsonschema
+  python3 python3-pil python3-numpy python3-jsonschema python3-h2
   openjph-tools curl openssl
 "
 

@@ -41,6 +41,9 @@ struct ts_config {
     char *site_title;       /* the home page's title; "" = the root Collection's label */
     char *tls_cert;         /* PEM certificate chain: enables TLS and HTTP/2 */
     char *tls_key;          /* PEM private key */
+    bool h2c;               /* HTTP/2 in cleartext (prior knowledge, Upgrade: h2c) */
+    int64_t http2_max_streams; /* HTTP/2 requests one connection may have in progress */
+    int64_t max_unsent_mb;  /* answers one connection may hold unread before its requests get 503 */
     int64_t max_width;      /* largest output width */
     int64_t max_height;     /* largest output height; 0 = max_width */
     int64_t max_area;       /* largest output area in pixels */

@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "core/log.h"
+#include "http/conn.h"
 
 void ts_http_header(h2o_req_t *req, const char *name, const char *value)
 {
@@ -61,6 +62,7 @@ void ts_http_send_owned(h2o_req_t *req, int status, const char *content_type, co
     if (status != 304 && status != 204)
         req->res.content_length = len;
     h2o_start_response(req, &static_generator);
+    ts_conn_answer(req, is_head(req) ? 0 : len);
     if (is_head(req) || len == 0) {
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
     } else {
@@ -125,6 +127,7 @@ void ts_http_send_file(h2o_req_t *req, int status, const char *content_type, int
                        strlen(content_type));
     req->res.content_length = len;
     h2o_start_response(req, &g->super);
+    ts_conn_answer(req, is_head(req) ? 0 : FILE_CHUNK);
     if (is_head(req) || len == 0)
         h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
     else

@@ -11,6 +11,7 @@
 
 #include "cache/meta.h"
 #include "core/buf.h"
+#include "http/conn.h"
 #include "http/home.h"
 #include "http/iiif_routes.h"
 #include "http/present_routes.h"
@@ -104,6 +105,13 @@ static int check_request(h2o_req_t *req)
     const struct ts_config *cfg = &ts_server_live(((struct ts_loop *)req->conn->ctx)->srv)->cfg;
     if (req->entity.base != NULL)
         req->http1_is_persistent = 0;
+    /* a client that does not read what it asked for gets no more work done for it */
+    const struct ts_conn *c = ts_conn_of(req);
+    if (c != NULL && c->bytes > (uint64_t)cfg->max_unsent_mb << 20) {
+        ts_http_errorf(req, 503, "this connection holds %llu MB of answers its client has not read (max_unsent_mb)",
+                       (unsigned long long)(c->bytes >> 20));
+        return 1;
+    }
     if (req->path.len > (size_t)cfg->max_url) {
         ts_http_errorf(req, 414, "the URL is %zu bytes long; this server takes at most %lld (max_url)", req->path.len,
                        (long long)cfg->max_url);

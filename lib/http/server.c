@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -26,6 +27,7 @@
 
 #include "cache/meta.h"
 #include "core/log.h"
+#include "http/conn.h"
 #include "http/routes.h"
 #include "store/search.h"
 
@@ -91,11 +93,6 @@ static void log_access(h2o_logger_t *self, h2o_req_t *req)
 /* Loops cut short by drain_timeout, kept (and reachable) until the process exits. */
 static struct ts_loop *abandoned_loops;
 
-static void on_conn_close(void *data)
-{
-    struct ts_server *s = data;
-    atomic_fetch_sub(&s->n_conns, 1);
-}
 
 /*
  * A connection past max_connections is accepted only to be told so: a plain
@@ -138,8 +135,11 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         if (sock == NULL)
             return;
         atomic_fetch_add(&s->n_conns, 1);
-        sock->on_close.cb = on_conn_close;
-        sock->on_close.data = s;
+        if (ts_conn_open(loop, sock) == NULL) {
+            atomic_fetch_sub(&s->n_conns, 1);
+            h2o_socket_close(sock);
+            continue;
+        }
         h2o_accept(&loop->accept_ctx, sock);
     }
 }
@@ -337,7 +337,7 @@ static const char *const restart_only[] = {"root",    "host",      "port",      
                                            "tls_cert", "tls_key",  "extensions",   "vips_threads", "simd",
                                            "cache_mb", "meta_cache_mb", "search_db", "viewer_dir", "queue_size",
                                            "heavy_mp", "heavy_queue", "max_body_kb", "spool_dir",
-                                           "max_sidecar_kb", "work_memory_mb"};
+                                           "max_sidecar_kb", "work_memory_mb", "h2c", "http2_max_streams"};
 
 /* Sends the access log to the file `cfg` names from now on (after log rotation, the new file). */
 static int reopen_access_log(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err)
@@ -438,6 +438,8 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     ts_resolver_apply_settings(&s->resolver, cfg);
     atomic_init(&s->reload, 0);
     atomic_init(&s->n_conns, 0);
+    atomic_init(&s->unsent, 0);
+    atomic_init(&s->trim, 0);
     s->fd_cap = open_file_cap(cfg->max_connections);
     ts_formats_probe(&s->formats);
     struct ts_live *live = live_new(s, cfg);
@@ -478,6 +480,9 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     s->h2o.max_request_entity_size = (size_t)cfg->max_body_kb * 1024;
     s->h2o.http1.req_timeout = (uint64_t)cfg->idle_timeout * 1000;
     s->h2o.http2.idle_timeout = (uint64_t)cfg->idle_timeout * 1000;
+    /* HTTP/2 in cleartext (prior knowledge, or Upgrade: h2c) only when asked for: TLS negotiates h2 by ALPN */
+    s->h2o.http1.upgrade_to_http2 = cfg->h2c ? 1 : 0;
+    s->h2o.http2.max_concurrent_requests_per_connection = (size_t)cfg->http2_max_streams;
     h2o_hostconf_t *host = h2o_config_register_host(&s->h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     struct ts_handler *h = (struct ts_handler *)h2o_create_handler(path, sizeof(*h));
@@ -518,6 +523,7 @@ static int loop_open(struct ts_loop *l)
     struct ts_server *s = l->srv;
     h2o_context_init(&l->ctx, h2o_evloop_create(), &s->h2o);
     h2o_multithread_register_receiver(l->ctx.queue, &l->reply, ts_workers_on_reply);
+    h2o_linklist_init_anchor(&l->sending);
     l->accept_ctx.ctx = &l->ctx;
     l->accept_ctx.hosts = s->h2o.hosts;
     l->accept_ctx.ssl_ctx = s->ssl;
@@ -561,6 +567,12 @@ static void *loop_main(void *arg)
     const struct ts_live *seen = ts_server_live(s);
     while (!atomic_load(&s->stop)) {
         h2o_evloop_run(l->ctx.loop, 100);
+        int64_t t = ts_now_ms();
+        if (t - l->ticked_ms >= 1000) { /* cut off the connections that stopped reading */
+            const struct ts_config *c = &ts_server_live(s)->cfg;
+            ts_conn_tick(l, t, c->idle_timeout * 1000, ts_workers_mem_budget(s->workers) / 2);
+            l->ticked_ms = t;
+        }
         const struct ts_live *now = ts_server_live(s);
         if (now != seen) { /* a reload: new timeouts for this loop's connections */
             apply_timeouts(l, &now->cfg);
@@ -629,11 +641,19 @@ int ts_server_run(struct ts_server *s)
     if (!ok)
         atomic_store(&s->stop, 1);
     /* this thread serves reload requests (SIGHUP) while the loops run */
+    int64_t trim_at = 0;
     while (!atomic_load(&s->stop)) {
         struct timespec nap = {0, 50 * 1000 * 1000};
         nanosleep(&nap, NULL);
         if (atomic_exchange(&s->reload, 0) && s->reload_fn != NULL)
             s->reload_fn(s, s->reload_arg);
+        /* connections were cut off: once libh2o has freed what they held, give the memory back */
+        if (atomic_exchange(&s->trim, 0))
+            trim_at = ts_now_ms() + 2000;
+        if (trim_at != 0 && ts_now_ms() >= trim_at) {
+            malloc_trim(0);
+            trim_at = 0;
+        }
     }
     for (int i = 0; i < created; i++)
         pthread_join(s->loops[i].thread, NULL);

@@ -34,6 +34,8 @@ struct ts_loop {
     pthread_t thread;
     struct ts_server *srv;
     int inflight;                      /* jobs submitted from this loop, not yet done */
+    h2o_linklist_t sending;            /* connections with answers not yet sent (struct ts_conn) */
+    int64_t ticked_ms;                 /* when ts_conn_tick last ran */
     bool drained;                      /* shut down with no job or connection left */
 };
 
@@ -73,6 +75,8 @@ struct ts_server {
     atomic_int stop;
     atomic_int reload;                 /* set by SIGHUP: ts_server_run calls reload_fn */
     atomic_int n_conns;                /* open connections, for max_connections */
+    _Atomic uint64_t unsent;           /* bytes of answers handed to libh2o and not yet sent, all connections */
+    atomic_int trim;                   /* connections were cut off: give freed memory back to the system */
     int64_t fd_cap;                    /* connections the open-file limit leaves room for */
     int (*reload_fn)(struct ts_server *s, void *arg); /* reads the settings again and calls ts_server_reload */
     void *reload_arg;

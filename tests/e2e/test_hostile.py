@@ -318,6 +318,20 @@ def test_request_smuggling(srv, t):
     t.eq((status, body), (200, b"ok\n"), "/health after the smuggling attempts")
 
 
+def test_no_cleartext_http2(srv, t):
+    """HTTP/2 is for TLS (ALPN) unless --h2c: libh2o 2.2.5 has no defence against rapid reset."""
+    # prior knowledge: the connection preface and an empty SETTINGS frame
+    raw = harness.raw_exchange(srv, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00", 5)
+    t.check(raw.startswith(b"HTTP/1.1 400"), "prior knowledge is refused as HTTP/1.1: %r" % raw[:60])
+    t.check(b"\x00\x00\x00\x04" not in raw[:9], "no HTTP/2 SETTINGS frame comes back")
+    # Upgrade: h2c: answered as plain HTTP/1.1
+    settings = b"AAMAAABkAAQAAP__"  # base64url SETTINGS payload, as curl --http2 sends it
+    raw = harness.raw_exchange(srv, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                                    b"Upgrade: h2c\r\nHTTP2-Settings: " + settings + b"\r\n\r\n", 3)
+    t.eq(_statuses(raw), [200], "Upgrade: h2c gets an HTTP/1.1 answer, no 101")
+    t.check(b"101 Switching" not in raw, "no protocol switch: %r" % raw[:80])
+
+
 def test_large_requests(srv, t):
     status, h, body = srv.get("/iiif/3/" + "a" * 100000 + "/info.json")
     check_error(t, (status, h, body), 414, "a 100 KB URL")
