@@ -37,6 +37,8 @@ const struct ts_config_key ts_config_keys[] = {
     KEY(max_source_mp, TS_CONF_INT, "10000", 1, 10000000, "largest image opened, in megapixels at full resolution, checked from its header before any decoding (501 beyond)"),
     KEY(max_decode_mp, TS_CONF_INT, "400", 1, 10000000, "most pixels one request may decode, in megapixels: the region at the level used, or the whole level for untiled files (501 beyond; tessera convert makes a pyramid)"),
     KEY(base_url, TS_CONF_STRING, "", 0, 0, "public URL prefix for ids, e.g. https://images.example.org (default: from X-Forwarded-* or Host)"),
+    KEY(trusted_proxies, TS_CONF_STRING, "", 0, 0, "addresses and networks (127.0.0.1, ::1, 10.0.0.0/8, loopback) of the proxies in front of tessera: only their Forwarded and X-Forwarded-* headers are used for ids; empty: nobody's"),
+    KEY(hosts, TS_CONF_STRING, "", 0, 0, "host names this server answers for when base_url is unset, e.g. images.example.org,localhost:8182: a request naming another host gets 421 (empty: any, and answers with ids vary on Host)"),
     KEY(site_title, TS_CONF_STRING, "", 0, 0, "title of the home page (default: the root collection's label, else tessera)"),
     KEY(tls_cert, TS_CONF_STRING, "", 0, 0, "PEM certificate chain; with tls_key serves HTTPS with HTTP/2"),
     KEY(tls_key, TS_CONF_STRING, "", 0, 0, "PEM private key for tls_cert"),

@@ -38,6 +38,8 @@ struct ts_config {
     int64_t max_source_mp;  /* largest image opened, in megapixels at full resolution */
     int64_t max_decode_mp;  /* most pixels one request may decode, in megapixels */
     char *base_url;         /* public URL prefix used in ids; "" = from the request */
+    char *trusted_proxies;  /* addresses and networks whose forwarding headers are believed */
+    char *hosts;            /* with base_url unset: the host names answered for; "" = any */
     char *site_title;       /* the home page's title; "" = the root Collection's label */
     char *tls_cert;         /* PEM certificate chain: enables TLS and HTTP/2 */
     char *tls_key;          /* PEM private key */

@@ -17,6 +17,8 @@
 #include "core/log.h"
 #include "http/iiif_routes.h"
 #include "http/present_routes.h"
+#include "http/reqbase.h"
+#include "http/reqbase.h"
 #include "http/respond.h"
 #include "http/server.h"
 #include "http/viewer.h"
@@ -31,6 +33,7 @@ struct home_job {
     struct ts_deferred d;
     char *base;
     long page;
+    const char *vary;          /* a constant string, or NULL */
 };
 
 /* One item of a Collection's items, as a line with thumbnail, label and links; Collections nest below. */
@@ -260,6 +263,8 @@ static void run_home(struct ts_job *job)
     j->d.free_body = free;
     j->d.content_type = "text/html; charset=utf-8";
     ts_deferred_header(&j->d, "cache-control", "no-cache");
+    if (j->vary != NULL)
+        ts_deferred_header(&j->d, "vary", j->vary);
 }
 
 static void home_cleanup(struct ts_deferred *d)
@@ -286,12 +291,13 @@ int ts_home_handle(h2o_req_t *req, const char *rest, size_t n)
             return 0;
         }
     }
-    char *base = ts_request_base_or_400(req);
+    char *base = ts_request_base_or_error(req);
     if (base == NULL)
         return 0;
     struct home_job *j = ts_deferred_new(req, sizeof(*j), run_home);
     j->d.cleanup = home_cleanup;
     j->base = base;
     j->page = page;
+    j->vary = ts_request_vary(req, NULL);
     return ts_deferred_submit(&j->d);
 }

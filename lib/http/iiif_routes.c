@@ -24,6 +24,7 @@
 #include "http/conneg.h"
 #include "http/keys.h"
 #include "http/pubbase.h"
+#include "http/reqbase.h"
 #include "http/respond.h"
 #include "iiif/ident.h"
 #include "iiif/plan.h"
@@ -37,49 +38,12 @@
 #define CONTEXT2_LINK                                                                                                  \
     "<http://iiif.io/api/image/2/context.json>;rel=\"http://www.w3.org/ns/json-ld#context\";type=\"application/ld+json\""
 
-static struct ts_strv header(h2o_req_t *req, const char *name, size_t n)
-{
-    ssize_t i = h2o_find_header_by_str(&req->headers, name, n, -1);
-    if (i < 0)
-        return (struct ts_strv){NULL, 0};
-    return (struct ts_strv){req->headers.entries[i].value.base, req->headers.entries[i].value.len};
-}
-
 static struct ts_strv token_header(h2o_req_t *req, const h2o_token_t *token)
 {
     ssize_t i = h2o_find_header(&req->headers, token, -1);
     if (i < 0)
         return (struct ts_strv){NULL, 0};
     return (struct ts_strv){req->headers.entries[i].value.base, req->headers.entries[i].value.len};
-}
-
-int ts_request_base(h2o_req_t *req, struct ts_buf *out)
-{
-    struct ts_loop *loop = (struct ts_loop *)req->conn->ctx;
-    struct ts_pubbase_in in = {
-        .configured = ts_server_live(loop->srv)->cfg.base_url,
-        .forwarded = header(req, H2O_STRLIT("forwarded")),
-        .xf_proto = header(req, H2O_STRLIT("x-forwarded-proto")),
-        .xf_host = header(req, H2O_STRLIT("x-forwarded-host")),
-        .xf_port = header(req, H2O_STRLIT("x-forwarded-port")),
-        .xf_prefix = header(req, H2O_STRLIT("x-forwarded-prefix")),
-        .host = {req->authority.base, req->authority.len},
-        .tls = req->scheme == &H2O_URL_SCHEME_HTTPS,
-        .fallback_host = loop->srv->fallback_host,
-    };
-    return ts_pubbase(&in, out);
-}
-
-char *ts_request_base_or_400(h2o_req_t *req)
-{
-    struct ts_buf base;
-    ts_buf_init(&base, 4096);
-    if (ts_request_base(req, &base) != 0 || base.data == NULL) {
-        ts_buf_release(&base);
-        ts_http_errorf(req, 400, "the request's Host or forwarding headers do not make a usable URL");
-        return NULL;
-    }
-    return ts_buf_take(&base, NULL);
 }
 
 /* Validators of one representation. */
@@ -125,7 +89,7 @@ static void add_info_headers(h2o_req_t *req, struct ts_server *srv, enum iiif_ve
 {
     if (v == IIIF_V2 && !ld)
         ts_http_header(req, "link", CONTEXT2_LINK);
-    ts_http_header(req, "vary", "Accept");
+    ts_http_header(req, "vary", ts_request_vary(req, "Accept"));
     add_validators(req, srv, val);
 }
 
@@ -537,8 +501,14 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
     struct ts_buf base, url;
     ts_buf_init(&base, 4096);
     ts_buf_init(&url, 8192);
-    int rc = ts_request_base(req, &base);
-    rc |= ts_buf_add(&url, base.data ? base.data : "", base.len);
+    int brc = ts_request_base(req, &base);
+    if (brc != 0) {
+        ts_request_base_error(req, brc, &base);
+        ts_buf_release(&base);
+        ts_buf_release(&url);
+        return 0;
+    }
+    int rc = ts_buf_add(&url, base.data ? base.data : "", base.len);
     rc |= ts_buf_addf(&url, "/iiif/%d/", v == IIIF_V3 ? 3 : 2);
     rc |= iiif_ident_encode(id, &url);
     if (rc != 0 || url.data == NULL || base.data == NULL) {

@@ -16,15 +16,4 @@
  */
 int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t n);
 
-/**
- * Appends the public base URL of the server for `req` (see pubbase.h) to `out`.
- */
-int ts_request_base(h2o_req_t *req, struct ts_buf *out);
-
-/**
- * The public base URL for `req` as a new string (free it), or NULL after
- * answering 400 when the Host or forwarding headers make no usable URL.
- */
-char *ts_request_base_or_400(h2o_req_t *req);
-
 #endif

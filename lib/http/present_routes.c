@@ -12,6 +12,7 @@
 #include "http/conditional.h"
 #include "http/iiif_routes.h"
 #include "http/keys.h"
+#include "http/reqbase.h"
 #include "http/respond.h"
 #include "http/server.h"
 #include "json/info.h"
@@ -57,6 +58,7 @@ struct present_job {
     struct ts_deferred d;
     struct ts_proute route;
     int version;                 /* 2 or 3: what the client's Accept asks for */
+    const char *vary;            /* the Vary header (a constant string) */
     char *base;
     char *if_none_match;
     char etag[19];
@@ -210,7 +212,7 @@ static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struc
         j->d.content_type = v2 ? LD2_TYPE : LD_TYPE;
     }
     ts_deferred_header(&j->d, "etag", j->etag);
-    ts_deferred_header(&j->d, "vary", "Accept");
+    ts_deferred_header(&j->d, "vary", j->vary);
     const char *cc = ts_server_live(srv)->cfg.cache_control;
     if (cc[0] != '\0')
         ts_deferred_header(&j->d, "cache-control", cc);
@@ -224,13 +226,14 @@ int ts_present_handle(h2o_req_t *req, const char *rest, size_t n)
         ts_http_error(req, &err);
         return 0;
     }
-    char *base = ts_request_base_or_400(req);
+    char *base = ts_request_base_or_error(req);
     if (base == NULL)
         return 0;
     struct present_job *j = ts_deferred_new(req, sizeof(*j), run_present);
     j->d.cleanup = job_cleanup;
     j->route = route;
     j->base = base;
+    j->vary = ts_request_vary(req, "Accept");
     ssize_t a = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, -1);
     j->version = a >= 0 ? ts_conneg_presentation(req->headers.entries[a].value.base, req->headers.entries[a].value.len)
                         : 3;
@@ -250,6 +253,7 @@ struct search_job {
     char q[512];
     int page;
     char *base;
+    const char *vary;            /* a constant string, or NULL */
 };
 
 static void search_cleanup(struct ts_deferred *d)
@@ -335,6 +339,8 @@ static void run_search(struct ts_job *job)
     j->d.free_body = free;
     j->d.content_type = LD_TYPE;
     ts_deferred_header(&j->d, "cache-control", "no-cache");
+    if (j->vary != NULL)
+        ts_deferred_header(&j->d, "vary", j->vary);
 }
 
 int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n)
@@ -360,7 +366,7 @@ int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n)
         ts_http_errorf(req, 400, "page must be a number from 1 to %d", SEARCH_MAX_PAGE);
         return 0;
     }
-    char *base = ts_request_base_or_400(req);
+    char *base = ts_request_base_or_error(req);
     if (base == NULL)
         return 0;
     struct search_job *j = ts_deferred_new(req, sizeof(*j), run_search);
@@ -368,5 +374,6 @@ int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n)
     memcpy(j->q, probe.q, sizeof(j->q));
     j->page = (int)pg;
     j->base = base;
+    j->vary = ts_request_vary(req, NULL);
     return ts_deferred_submit(&j->d);
 }

@@ -108,6 +108,31 @@ static struct ts_strv forwarded_param(struct ts_strv fwd, const char *key)
     return none;
 }
 
+bool ts_pubbase_host_allowed(const char *allowed, const char *h, size_t n)
+{
+    /* the host part of h: up to the port's colon (an IPv6 literal keeps its brackets) */
+    struct ts_strv hv = {h, n};
+    size_t hn = n;
+    if (has_port(hv)) {
+        while (hn > 0 && h[hn - 1] != ':')
+            hn--;
+        hn--;
+    }
+    for (const char *p = allowed; p != NULL && *p != '\0';) {
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        size_t en = strcspn(p, ", \t");
+        if (en == 0)
+            break;
+        struct ts_strv ev = {p, en};
+        bool entry_port = has_port(ev);
+        if ((entry_port && en == n && strncasecmp(p, h, n) == 0) || (!entry_port && en == hn && strncasecmp(p, h, hn) == 0))
+            return true;
+        p += en;
+    }
+    return false;
+}
+
 int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out)
 {
     if (in->configured != NULL && in->configured[0] != '\0') {
@@ -136,6 +161,11 @@ int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out)
         host = in->host;
     else
         host = (struct ts_strv){in->fallback_host, in->fallback_host ? strlen(in->fallback_host) : 0};
+    if (in->allowed_hosts != NULL && in->allowed_hosts[0] != '\0' &&
+        (host.p == NULL || !ts_pubbase_host_allowed(in->allowed_hosts, host.p, host.n))) {
+        ts_buf_add(out, host.p != NULL ? host.p : "", host.p != NULL ? host.n : 0);
+        return -2;
+    }
     if (host.p != NULL && !has_port(host) && valid_port(first_item(in->xf_port)))
         port = first_item(in->xf_port);
     struct ts_strv xp = first_item(in->xf_prefix);

@@ -7,7 +7,9 @@
  * Proto/Host/Port/Prefix headers; else the Host header and the connection's
  * scheme. Header values that are not plausible (a host with spaces or
  * quotes, a prefix with odd characters) are ignored rather than echoed into
- * documents. Pure: no I/O.
+ * documents. The caller decides whose forwarding headers to believe (a
+ * trusted proxy's) and leaves the others out. With a list of allowed hosts,
+ * a request naming another host gets no base at all. Pure: no I/O.
  */
 #ifndef TS_HTTP_PUBBASE_H
 #define TS_HTTP_PUBBASE_H
@@ -32,12 +34,19 @@ struct ts_pubbase_in {
     struct ts_strv host;           /* Host (or :authority) */
     bool tls;                      /* the connection is TLS */
     const char *fallback_host;     /* when there is no Host header, e.g. "127.0.0.1:8182" */
+    const char *allowed_hosts;     /* "a.example.org, b.example.org:8443": the hosts a base may name; NULL or "" = any */
 };
 
 /**
  * Appends the public base, `scheme://host[:port][/prefix]` with no trailing
- * slash, to `out`. Returns 0, or -1 if the buffer is full.
+ * slash, to `out`. Returns 0; -1 if the buffer is full; -2 when the host is
+ * not one of `allowed_hosts` (an entry without a port allows the host on any
+ * port; names compare without regard to case), and then `out` gets the host
+ * that was refused.
  */
 int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out);
+
+/** Whether host[:port] `h` (`n` bytes) is in the comma-separated list `allowed`. */
+bool ts_pubbase_host_allowed(const char *allowed, const char *h, size_t n);
 
 #endif

@@ -245,14 +245,25 @@ static uint64_t settings_hash(const struct ts_config *cfg, const struct ts_forma
     return h;
 }
 
-/* A snapshot of the live settings in `cfg`, or NULL when out of memory. */
-static struct ts_live *live_new(struct ts_server *s, const struct ts_config *cfg)
+/* A snapshot of the live settings in `cfg`, or NULL with `err` (out of memory, or a setting that does not parse). */
+static struct ts_live *live_new(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err)
 {
-    struct ts_live *l = calloc(1, sizeof(*l));
-    if (l == NULL)
+    struct ts_cidr_list trusted;
+    if (ts_cidr_parse(cfg->trusted_proxies, &trusted, err) != 0) {
+        char msg[sizeof(err->msg)];
+        snprintf(msg, sizeof(msg), "%s", err->msg);
+        ts_error_set(err, 400, "trusted_proxies: %s", msg);
         return NULL;
+    }
+    struct ts_live *l = calloc(1, sizeof(*l));
+    if (l == NULL) {
+        ts_error_set(err, 500, "out of memory");
+        return NULL;
+    }
+    l->trusted = trusted;
     if (ts_config_copy(&l->cfg, cfg) != 0) {
         free(l);
+        ts_error_set(err, 500, "out of memory");
         return NULL;
     }
     l->limits.max_width = (uint32_t)cfg->max_width;
@@ -378,10 +389,10 @@ int ts_server_reload(struct ts_server *s, const struct ts_config *cfg, struct ts
             rc |= ts_config_copy_key(&merged, s->cfg, k);
         }
     }
-    struct ts_live *l = rc == 0 ? live_new(s, &merged) : NULL;
+    struct ts_live *l = rc == 0 ? live_new(s, &merged, err) : NULL;
     ts_config_release(&merged);
     if (l == NULL)
-        return ts_error_set(err, 500, "out of memory");
+        return rc == 0 ? -1 : ts_error_set(err, 500, "out of memory");
     if (s->access_log != NULL && reopen_access_log(s, cfg, err) != 0) {
         ts_config_release(&l->cfg);
         free(l);
@@ -442,11 +453,9 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     atomic_init(&s->trim, 0);
     s->fd_cap = open_file_cap(cfg->max_connections);
     ts_formats_probe(&s->formats);
-    struct ts_live *live = live_new(s, cfg);
-    if (live == NULL) {
-        ts_error_set(err, 500, "out of memory");
+    struct ts_live *live = live_new(s, cfg, err);
+    if (live == NULL)
         goto fail;
-    }
     atomic_init(&s->live, live);
     size_t cache_bytes = (size_t)cfg->cache_mb << 20;
     s->responses = ts_cache_new(cache_bytes, cache_bytes / 16);

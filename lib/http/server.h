@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "cache/cache.h"
+#include "core/cidr.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "http/viewer.h"
@@ -50,6 +51,7 @@ struct ts_live {
     struct iiif_limits limits;
     struct ts_render_opts enc;
     uint64_t settings_gen;             /* hash of the settings that change response bytes (in every key and ETag) */
+    struct ts_cidr_list trusted;       /* trusted_proxies, parsed */
     struct ts_live *older;             /* the snapshot this one replaced */
 };
 

@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "http/iiif_routes.h"
+#include "http/reqbase.h"
 #include "http/respond.h"
 #include "http/server.h"
 #include "iiif/ident.h"
@@ -123,6 +124,9 @@ static void send_page(h2o_req_t *req, struct ts_buf *b)
     size_t len;
     char *html = ts_buf_take(b, &len);
     ts_http_header(req, "cache-control", "no-cache");
+    const char *vary = ts_request_vary(req, NULL);
+    if (vary != NULL)
+        ts_http_header(req, "vary", vary);
     ts_http_send(req, 200, "text/html; charset=utf-8", html, len, free);
 }
 
@@ -137,7 +141,7 @@ int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
         ts_http_errorf(req, 503, "the viewer assets are not installed: run scripts/viewer-deps.sh (npm ci in viewer/)");
         return 0;
     }
-    char *base = ts_request_base_or_400(req);
+    char *base = ts_request_base_or_error(req);
     if (base == NULL)
         return 0;
     struct ts_buf b;

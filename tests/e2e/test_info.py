@@ -253,10 +253,12 @@ PROXY = [
 ]
 
 
-def test_id_behind_proxies(srv, t):
+def check_ids_behind_proxies(srv, t, trusted):
+    """The PROXY cases: with `trusted`, the forwarding headers make the ids; without, only Host does."""
     plain = "http://127.0.0.1:%d" % srv.port
     for headers, want in PROXY:
-        if want is None:
+        forwarding = any(k.lower() != "host" for k in headers)
+        if want is None or (forwarding and not trusted):
             want = plain
         want = want.replace("{port}", str(srv.port))
         for v, key in (("3", "id"), ("2", "@id")):
@@ -272,6 +274,7 @@ def test_id_behind_proxies(srv, t):
                         got.endswith("/iiif/%s/%s" % (v, VID)), "%s: id %r" % (label, got))
                 continue
             t.eq(got, want + path, label + ": " + key)
+            t.eq(h.get("vary"), "Accept, Host", label + ": ids from the request vary on Host")
         if want is not None and "{fallback}" not in want:
             # the same base in the 303 Location and in image Link headers
             status, h, _ = srv.get(P, headers)
@@ -279,3 +282,8 @@ def test_id_behind_proxies(srv, t):
             status, h, _ = srv.get(P + "/full/64,/0/default.jpg", headers)
             canon = harness.links(h).get("canonical", [""])[0]
             t.check(canon.startswith(want + P + "/"), "canonical Link with %r: %r" % (headers, canon))
+
+
+def test_forwarding_headers_need_a_trusted_proxy(srv, t):
+    # this server trusts no proxy: a client's X-Forwarded-* and Forwarded never reach the ids
+    check_ids_behind_proxies(srv, t, trusted=False)

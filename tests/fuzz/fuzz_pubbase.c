@@ -2,9 +2,10 @@
  * fuzz_pubbase.c: libFuzzer target for the public base URL.
  *
  * Input layout: one byte of flags (bit 0: the connection is TLS, bit 1: a
- * fallback host is configured, bit 2: a base URL is configured), then the
- * values of base_url, Forwarded, X-Forwarded-Proto, X-Forwarded-Host,
- * X-Forwarded-Port, X-Forwarded-Prefix and Host, separated by 0xFF bytes;
+ * fallback host is configured, bit 2: a base URL is configured, bit 3: a
+ * list of allowed hosts is configured), then the values of base_url,
+ * Forwarded, X-Forwarded-Proto, X-Forwarded-Host, X-Forwarded-Port,
+ * X-Forwarded-Prefix, Host and the allowed hosts, separated by 0xFF bytes;
  * a missing value is an absent header. Header values may hold any other
  * byte, NUL included.
  *
@@ -12,7 +13,9 @@
  * trailing slashes; otherwise it is "http://" or "https://", a host made of
  * host characters, an optional port, and an optional prefix of URL path
  * characters, never ending in '/': nothing from a header that could break
- * out of a JSON string or an HTTP header reaches the output.
+ * out of a JSON string or an HTTP header reaches the output. With allowed
+ * hosts, the answer is a base whose host is allowed, or a refusal (-2)
+ * that gives a host that is not.
  */
 #include "fuzz.h"
 
@@ -20,7 +23,7 @@
 
 #include <string.h>
 
-enum { F_CONFIGURED, F_FORWARDED, F_PROTO, F_HOST, F_PORT, F_PREFIX, F_HOSTHDR, N_FIELDS };
+enum { F_CONFIGURED, F_FORWARDED, F_PROTO, F_HOST, F_PORT, F_PREFIX, F_HOSTHDR, F_ALLOWED, N_FIELDS };
 
 static int host_char(char c)
 {
@@ -58,6 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(configured, f[F_CONFIGURED].p, n);
         configured[n] = '\0';
     }
+    char allowed[256] = "";
+    if ((flags & 8) && f[F_ALLOWED].p != NULL) {
+        size_t n = strnlen(f[F_ALLOWED].p, f[F_ALLOWED].n);
+        if (n >= sizeof(allowed))
+            n = sizeof(allowed) - 1;
+        memcpy(allowed, f[F_ALLOWED].p, n);
+        allowed[n] = '\0';
+    }
     struct ts_pubbase_in in = {
         .configured = (flags & 4) ? configured : NULL,
         .forwarded = f[F_FORWARDED],
@@ -68,13 +79,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .host = f[F_HOSTHDR],
         .tls = flags & 1,
         .fallback_host = (flags & 2) ? "127.0.0.1:8182" : NULL,
+        .allowed_hosts = allowed,
     };
     struct ts_buf b;
     ts_buf_init(&b, 1 << 16);
-    FUZZ_CHECK(ts_pubbase(&in, &b) == 0);
+    int rc = ts_pubbase(&in, &b);
     const char *out = b.data ? b.data : "";
     size_t n = b.len;
     FUZZ_CHECK(strlen(out) == n);
+    if (rc == -2) {
+        /* refused: only with a list and no base_url, and the host given back is not in the list */
+        FUZZ_CHECK(allowed[0] != '\0' && configured[0] == '\0');
+        FUZZ_CHECK(!ts_pubbase_host_allowed(allowed, out, n));
+        for (size_t i = 0; i < n; i++)
+            FUZZ_CHECK(host_char(out[i]));
+        ts_buf_release(&b);
+        return 0;
+    }
+    FUZZ_CHECK(rc == 0);
 
     if (configured[0] != '\0') {
         size_t cn = strlen(configured);
@@ -95,6 +117,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             i++;
         }
         FUZZ_CHECK(i > host_start && i - host_start <= 255 + 6);
+        if (allowed[0] != '\0') {
+            /* the host (with any port X-Forwarded-Port added: an entry without a port allows them all) is listed */
+            FUZZ_CHECK(ts_pubbase_host_allowed(allowed, out + host_start, i - host_start));
+        }
         for (; i < n; i++)
             FUZZ_CHECK(path_char(out[i]));
         FUZZ_CHECK(out[n - 1] != '/');
