@@ -26,14 +26,31 @@ void ts_meta_free(void *p)
 {
     struct ts_meta *m = p;
     ts_source_release(&m->src);
+    free(m->path);
     free(m);
+}
+
+int ts_meta_init(struct ts_meta *m, const struct ts_resolved *file, struct ts_source *src)
+{
+    m->path = strdup(file->path);
+    if (m->path == NULL)
+        return -1;
+    m->mtime_ns = file->mtime_ns;
+    m->size = file->size;
+    if (src != NULL) {
+        m->src = *src;
+        memset(src, 0, sizeof(*src));
+    }
+    m->resolved_ms = ts_now_ms();
+    ts_error_clear(&m->error);
+    return 0;
 }
 
 /* Whether the identifier names its file with the extension (then it never needs re-resolving). */
 static bool names_file(const struct ts_meta *m, const char *id)
 {
-    size_t pl = strlen(m->file.path), il = strlen(id);
-    return pl >= il && strcmp(m->file.path + pl - il, id) == 0 && (pl == il || m->file.path[pl - il - 1] == '/');
+    size_t pl = strlen(m->path), il = strlen(id);
+    return pl >= il && strcmp(m->path + pl - il, id) == 0 && (pl == il || m->path[pl - il - 1] == '/');
 }
 
 struct ts_centry *ts_meta_lookup(struct ts_cache *c, const char *id)
@@ -43,9 +60,9 @@ struct ts_centry *ts_meta_lookup(struct ts_cache *c, const char *id)
         return NULL;
     const struct ts_meta *m = e->body;
     struct stat st;
-    bool fresh = stat(m->file.path, &st) == 0 &&
-                 (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == m->file.mtime_ns &&
-                 (int64_t)st.st_size == m->file.size &&
+    bool fresh = stat(m->path, &st) == 0 &&
+                 (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == m->mtime_ns &&
+                 (int64_t)st.st_size == m->size &&
                  (names_file(m, id) || ts_now_ms() - m->resolved_ms < TS_META_RERESOLVE_MS);
     if (!fresh) {
         ts_centry_unref(e);
@@ -59,19 +76,41 @@ struct ts_centry *ts_meta_store(struct ts_cache *c, const char *id, const struct
 {
     if (c == NULL)
         return NULL;
-    struct ts_meta *m = malloc(sizeof(*m));
+    struct ts_meta *m = calloc(1, sizeof(*m));
     if (m == NULL)
         return NULL;
-    m->file = *file;
+    if (ts_meta_init(m, file, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
     m->src = *src;
-    m->resolved_ms = ts_now_ms();
-    size_t id_len = strlen(id);
-    size_t cost = sizeof(*m) + ts_source_extra_bytes(&m->src);
-    struct ts_centry *e = ts_cache_put_get(c, id, id_len, m, cost, ts_meta_free, NULL, NULL);
+    size_t cost = sizeof(*m) + strlen(m->path) + 1 + ts_source_extra_bytes(&m->src);
+    struct ts_centry *e = ts_cache_put_get(c, id, strlen(id), m, cost, ts_meta_free, NULL, NULL);
     if (e == NULL) {
+        free(m->path);
         free(m); /* the source stays the caller's */
         return NULL;
     }
     memset(src, 0, sizeof(*src)); /* now the cache's */
+    return e;
+}
+
+struct ts_centry *ts_meta_store_error(struct ts_cache *c, const char *id, const struct ts_resolved *file,
+                                      const struct ts_error *err)
+{
+    if (c == NULL)
+        return NULL;
+    struct ts_meta *m = calloc(1, sizeof(*m));
+    if (m == NULL || ts_meta_init(m, file, NULL) != 0) {
+        free(m);
+        return NULL;
+    }
+    m->error = *err;
+    struct ts_centry *e = ts_cache_put_get(c, id, strlen(id), m, sizeof(*m) + strlen(m->path) + 1, ts_meta_free,
+                                           NULL, NULL);
+    if (e == NULL) {
+        free(m->path);
+        free(m);
+    }
     return e;
 }

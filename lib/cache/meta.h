@@ -8,6 +8,10 @@
  * it is fresh: the file's size and mtime still match a stat(), and an
  * identifier given without extension was resolved recently (a file with a
  * preferred extension may have appeared since).
+ *
+ * A file that could not be probed is remembered too (with its error, by the
+ * same version), so a folder of broken files is probed, and reported, once
+ * per version of each file rather than on every request.
  */
 #ifndef TS_CACHE_META_H
 #define TS_CACHE_META_H
@@ -20,10 +24,18 @@
 #include "resolve/fs.h"
 
 struct ts_meta {
-    struct ts_resolved file;  /* real path, mtime, size at probe time */
-    struct ts_source src;     /* owns src.path */
+    char *path;               /* real path of the file, owned */
+    int64_t mtime_ns, size;   /* the version probed */
+    struct ts_source src;     /* owns src.path; empty when `error` is set */
     int64_t resolved_ms;      /* monotonic time of resolution */
+    struct ts_error error;    /* status 0, or why this version of the file is not a readable image */
 };
+
+/**
+ * Fills `m` (zeroed by the caller) for `file` and `src` (whose contents it
+ * takes, leaving `src` empty). Returns 0, or -1 when out of memory.
+ */
+int ts_meta_init(struct ts_meta *m, const struct ts_resolved *file, struct ts_source *src);
 
 /* How long an identifier resolved through the extension list is trusted. */
 #define TS_META_RERESOLVE_MS 5000
@@ -52,5 +64,13 @@ struct ts_centry *ts_meta_lookup(struct ts_cache *c, const char *id);
  */
 struct ts_centry *ts_meta_store(struct ts_cache *c, const char *id, const struct ts_resolved *file,
                                 struct ts_source *src);
+
+/**
+ * Remembers that `file`, found for `id`, is not a readable image (`err`)
+ * while it keeps its size and mtime. Returns the new entry with a reference
+ * for the caller, or NULL (cache off or full).
+ */
+struct ts_centry *ts_meta_store_error(struct ts_cache *c, const char *id, const struct ts_resolved *file,
+                                      const struct ts_error *err);
 
 #endif

@@ -56,7 +56,7 @@ static void validators_of(struct ts_server *srv, const struct ts_buf *key, const
                           struct validators *v)
 {
     ts_etag_format(ts_key_etag(key->data, key->len, ts_server_live(srv)->settings_gen), v->etag);
-    v->mtime = (time_t)(m->file.mtime_ns / 1000000000);
+    v->mtime = (time_t)(m->mtime_ns / 1000000000);
 }
 
 static bool not_modified(h2o_req_t *req, const struct validators *v)
@@ -107,7 +107,7 @@ static void answer_info(h2o_req_t *req, struct ts_server *srv, enum iiif_version
     struct ts_buf key;
     ts_buf_init(&key, 16384);
     const struct ts_live *live = ts_server_live(srv);
-    if (ts_key_info(&key, live->settings_gen, v, ld, base, id, m->file.mtime_ns, m->file.size) != 0) {
+    if (ts_key_info(&key, live->settings_gen, v, ld, base, id, m->mtime_ns, m->size) != 0) {
         ts_buf_release(&key);
         ts_http_errorf(req, 414, "the URL is too long");
         return;
@@ -176,7 +176,7 @@ static int image_plan_make(struct ts_server *srv, enum iiif_version v, const cha
     if (iiif_plan_make(r, m->src.width, m->src.height, &live->limits, &ip->plan, err) != 0)
         return -1;
     if (iiif_plan_canonical(&ip->plan, m->src.width, m->src.height, &live->limits, &ip->canonical) != 0 ||
-        ts_key_image(&ip->key, live->settings_gen, v, id, m->file.mtime_ns, m->file.size, ip->canonical.data) != 0)
+        ts_key_image(&ip->key, live->settings_gen, v, id, m->mtime_ns, m->size, ip->canonical.data) != 0)
         return ts_error_set(err, 414, "the URL is too long");
     /* the work the answer costs: refused past max_decode_mp or the memory budget, weighed for the heavy lane */
     uint64_t px = ts_cost_decode_pixels(&m->src, &ip->plan);
@@ -294,8 +294,10 @@ static int find_meta(struct iiif_job *j)
     struct ts_source src;
     if (ts_resolve(&srv->resolver, j->id, &file, &j->d.err) != 0)
         return -1;
-    if (ts_source_open(file.path, &src, &j->d.err) != 0)
+    if (ts_source_open(file.path, &src, &j->d.err) != 0) {
+        ts_centry_unref(ts_meta_store_error(srv->meta, j->id, &file, &j->d.err));
         return -1;
+    }
     /* a decompression bomb is refused from its header, before any pixel is decoded */
     int64_t max_mp = ts_server_live(srv)->cfg.max_source_mp;
     if ((uint64_t)src.width * src.height > (uint64_t)max_mp * 1000000) {
@@ -307,17 +309,14 @@ static int find_meta(struct iiif_job *j)
     j->meta = ts_meta_store(srv->meta, j->id, &file, &src);
     if (j->meta == NULL) {
         /* metadata cache off or full: keep a private entry for this request */
-        struct ts_meta *m = malloc(sizeof(*m));
+        struct ts_meta *m = calloc(1, sizeof(*m));
         struct ts_centry *e = calloc(1, sizeof(*e));
-        if (m == NULL || e == NULL) {
+        if (m == NULL || e == NULL || ts_meta_init(m, &file, &src) != 0) {
             free(m);
             free(e);
             ts_source_release(&src);
             return ts_error_set(&j->d.err, 500, "out of memory");
         }
-        m->file = file;
-        m->src = src;
-        m->resolved_ms = ts_now_ms();
         e->body = m;
         e->free_body = ts_meta_free;
         atomic_init(&e->refs, 1);
@@ -531,6 +530,14 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
     /* What the metadata cache knows answers most requests right here. */
     struct ts_centry *me = ts_meta_lookup(srv->meta, id);
     const struct ts_meta *m = me != NULL ? me->body : NULL;
+    if (m != NULL && m->error.status != 0) {
+        /* this version of the file was probed and is not a readable image: say so again, on the loop */
+        ts_http_error(req, &m->error);
+        ts_centry_unref(me);
+        ts_buf_release(&base);
+        ts_buf_release(&url);
+        return 0;
+    }
     if (u.kind == IIIF_URL_INFO) {
         struct ts_strv accept = token_header(req, H2O_TOKEN_ACCEPT);
         bool ld = ts_conneg_ld(accept.p, accept.n, v == IIIF_V3);

@@ -32,12 +32,22 @@ int ts_present_probe(void *ctx, const char *rel, uint32_t thumb_px, struct ts_pi
     struct ts_source own;
     bool private_src = false;
     const struct ts_source *src;
+    if (e != NULL && ((const struct ts_meta *)e->body)->error.status != 0) {
+        if (err != NULL)
+            *err = ((const struct ts_meta *)e->body)->error; /* probed before, in this version: not an image */
+        ts_centry_unref(e);
+        return -1;
+    }
     if (e != NULL) {
         src = &((const struct ts_meta *)e->body)->src;
     } else {
         struct ts_resolved file;
-        if (ts_resolve(&srv->resolver, rel, &file, err) != 0 || ts_source_open(file.path, &own, err) != 0)
+        if (ts_resolve(&srv->resolver, rel, &file, err) != 0)
             return -1;
+        if (ts_source_open(file.path, &own, err) != 0) {
+            ts_centry_unref(ts_meta_store_error(srv->meta, rel, &file, err));
+            return -1;
+        }
         e = ts_meta_store(srv->meta, rel, &file, &own);
         if (e != NULL) {
             src = &((const struct ts_meta *)e->body)->src;
@@ -93,13 +103,30 @@ static json_t *find_by_id(json_t *doc, const char *id)
     return NULL;
 }
 
-static void log_problems(json_t *problems)
+/*
+ * The problems found building the document for `rel`, whose folder has
+ * stamp `stamp`: each once per version of the folder (ts_log_once), and at
+ * most PROBLEMS_SHOWN of them for one document, so a folder of twenty
+ * thousand broken files costs a few lines, once.
+ */
+#define PROBLEMS_SHOWN 20
+
+static void log_problems(json_t *problems, const char *rel, int64_t stamp)
 {
-    size_t i;
+    size_t i, n = json_array_size(problems);
     json_t *v;
     json_array_foreach(problems, i, v)
     {
-        ts_log_warn("%s", json_string_value(v));
+        if (i == PROBLEMS_SHOWN)
+            break;
+        const char *text = json_string_value(v);
+        uint64_t key = ts_hash(TS_HASH_SEED ^ (uint64_t)stamp, text, strlen(text));
+        ts_log_once(key, TS_LOG_WARN, "%s", text);
+    }
+    if (n > PROBLEMS_SHOWN) {
+        uint64_t key = ts_hash(TS_HASH_SEED ^ (uint64_t)stamp ^ n, rel, strlen(rel));
+        ts_log_once(key, TS_LOG_WARN, "%s: %zu more problems like these", rel[0] ? rel : "the root",
+                    n - PROBLEMS_SHOWN);
     }
 }
 
@@ -144,7 +171,7 @@ static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struc
     json_t *problems = json_array();
     struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, problems, walk, 0};
     json_t *doc = is_collection ? ts_collection_build(&p, &f, &j->d.err) : ts_manifest_build(&p, &f, &j->d.err);
-    log_problems(problems);
+    log_problems(problems, f.rel, f.stamp);
     json_decref(problems);
     if (doc == NULL) {
         ts_pfolder_release(&f);
