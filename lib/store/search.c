@@ -15,8 +15,8 @@
 #include "present/ftsquery.h"
 
 #define MAX_ITEMS 200000
-#define SCHEMA_VERSION 2
-#define SCHEMA_VERSION_TEXT "2"
+#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION_TEXT "3"
 
 struct ts_search {
     pthread_mutex_t lock;          /* the database connection */
@@ -63,7 +63,9 @@ struct ts_search *ts_search_open(const char *path, int rescan_s, struct ts_error
         "PRAGMA journal_mode=WAL;"
         "CREATE VIRTUAL TABLE IF NOT EXISTS items USING fts5(rel UNINDEXED, kind UNINDEXED, label, summary, "
         "metadata, names, tokenize='unicode61 remove_diacritics 2');"
-        "CREATE TABLE IF NOT EXISTS stamps(rel TEXT PRIMARY KEY, stamp INTEGER NOT NULL, seen INTEGER NOT NULL);"
+        /* item: the FTS row of rel, so an item is replaced by rowid (rel is not indexed in FTS: a lookup by it scans) */
+        "CREATE TABLE IF NOT EXISTS stamps(rel TEXT PRIMARY KEY, stamp INTEGER NOT NULL, seen INTEGER NOT NULL, "
+        "item INTEGER);"
         "PRAGMA user_version=" SCHEMA_VERSION_TEXT ";";
     char *msg = NULL;
     if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
@@ -181,7 +183,10 @@ static void index_item(struct walk *w, const char *rel, const struct ts_pfolder 
     pthread_mutex_lock(&w->s->lock);
     sqlite3_reset(w->get_stamp);
     sqlite3_bind_text(w->get_stamp, 1, rel, -1, SQLITE_STATIC);
-    bool same = sqlite3_step(w->get_stamp) == SQLITE_ROW && sqlite3_column_int64(w->get_stamp, 0) == stamp;
+    bool known = sqlite3_step(w->get_stamp) == SQLITE_ROW;
+    bool same = known && sqlite3_column_int64(w->get_stamp, 0) == stamp;
+    sqlite3_int64 item = known ? sqlite3_column_int64(w->get_stamp, 1) : 0;
+    bool has_item = known && sqlite3_column_type(w->get_stamp, 1) != SQLITE_NULL;
     sqlite3_reset(w->get_stamp);
     pthread_mutex_unlock(&w->s->lock);
     struct ts_buf label, summary, meta, names;
@@ -215,11 +220,13 @@ static void index_item(struct walk *w, const char *rel, const struct ts_pfolder 
     }
     pthread_mutex_lock(&w->s->lock);
     if (!same) {
-        sqlite3_reset(w->del_item);
-        sqlite3_bind_text(w->del_item, 1, rel, -1, SQLITE_STATIC);
-        if (sqlite3_step(w->del_item) != SQLITE_DONE)
-            w->failed = true;
-        sqlite3_reset(w->del_item);
+        if (has_item) {
+            sqlite3_reset(w->del_item);
+            sqlite3_bind_int64(w->del_item, 1, item);
+            if (sqlite3_step(w->del_item) != SQLITE_DONE)
+                w->failed = true;
+            sqlite3_reset(w->del_item);
+        }
         sqlite3_reset(w->add_item);
         sqlite3_bind_text(w->add_item, 1, rel, -1, SQLITE_STATIC);
         sqlite3_bind_text(w->add_item, 2, f->kind == TS_P_COLLECTION ? "Collection" : "Manifest", -1, SQLITE_STATIC);
@@ -230,11 +237,17 @@ static void index_item(struct walk *w, const char *rel, const struct ts_pfolder 
         if (sqlite3_step(w->add_item) != SQLITE_DONE)
             w->failed = true;
         sqlite3_reset(w->add_item);
+        item = sqlite3_last_insert_rowid(w->s->db);
+        has_item = true;
     }
     sqlite3_reset(w->put_stamp);
     sqlite3_bind_text(w->put_stamp, 1, rel, -1, SQLITE_STATIC);
     sqlite3_bind_int64(w->put_stamp, 2, stamp);
     sqlite3_bind_int64(w->put_stamp, 3, w->s->generation);
+    if (has_item)
+        sqlite3_bind_int64(w->put_stamp, 4, item);
+    else
+        sqlite3_bind_null(w->put_stamp, 4);
     if (sqlite3_step(w->put_stamp) != SQLITE_DONE)
         w->failed = true;
     sqlite3_reset(w->put_stamp);
@@ -303,10 +316,11 @@ static long refresh(struct ts_search *s, const struct ts_present *p, struct ts_w
     pthread_mutex_lock(&s->lock);
     s->generation++;
     bool prepared =
-        sqlite3_prepare_v2(s->db, "SELECT stamp FROM stamps WHERE rel = ?1", -1, &w.get_stamp, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO stamps(rel, stamp, seen) VALUES (?1, ?2, ?3)", -1,
+        sqlite3_prepare_v2(s->db, "SELECT stamp, item FROM stamps WHERE rel = ?1", -1, &w.get_stamp, NULL) ==
+            SQLITE_OK &&
+        sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO stamps(rel, stamp, seen, item) VALUES (?1, ?2, ?3, ?4)", -1,
                            &w.put_stamp, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(s->db, "DELETE FROM items WHERE rel = ?1", -1, &w.del_item, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(s->db, "DELETE FROM items WHERE rowid = ?1", -1, &w.del_item, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(s->db,
                            "INSERT INTO items(rel, kind, label, summary, metadata, names) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &w.add_item, NULL) == SQLITE_OK;
@@ -331,7 +345,7 @@ static long refresh(struct ts_search *s, const struct ts_present *p, struct ts_w
         /* the whole tree was seen: what was not seen this time has gone */
         char sql[200];
         snprintf(sql, sizeof(sql),
-                 "BEGIN IMMEDIATE;DELETE FROM items WHERE rel IN (SELECT rel FROM stamps WHERE seen != %ld);"
+                 "BEGIN IMMEDIATE;DELETE FROM items WHERE rowid IN (SELECT item FROM stamps WHERE seen != %ld);"
                  "DELETE FROM stamps WHERE seen != %ld;COMMIT;",
                  s->generation, s->generation);
         pthread_mutex_lock(&s->lock);

@@ -2,7 +2,8 @@
 connections (and refuses a broken one, keeping the settings in force);
 SIGTERM lets a request in progress finish, refuses new connections, exits
 0 within the drain bound and leaves the search database closed cleanly
-(no write-ahead log left behind)."""
+(no write-ahead log left behind), also while a long walk of the tree (the
+catalogue index of 30000 folders) is under way."""
 import http.client
 import os
 import signal
@@ -14,6 +15,29 @@ import time
 
 import harness
 from harness import VID
+
+DATA = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"))
+
+
+def _big_tree():
+    """30000 folders of one image (hard links) and a manifest.yml each: a catalogue index of a few seconds."""
+    root = os.path.join(tempfile.gettempdir(), "tessera-bigtree-%d-v1" % os.getuid())
+    if os.path.exists(os.path.join(root, "done")):
+        return root
+    img = os.path.join(root, "img.png")
+    os.makedirs(root, exist_ok=True)
+    import shutil
+    shutil.copy(os.path.join(DATA, VID + ".png"), img)
+    for a in range(30):
+        for b in range(1000):
+            d = os.path.join(root, "tree", "c%02d" % a, "m%04d" % b)
+            os.makedirs(d, exist_ok=True)
+            if not os.path.exists(os.path.join(d, "p1.png")):
+                os.link(img, os.path.join(d, "p1.png"))
+            with open(os.path.join(d, "manifest.yml"), "w") as f:
+                f.write("label: Item %d %d\nsummary: one of many\n" % (a, b))
+    open(os.path.join(root, "done"), "w").close()
+    return root
 
 
 def _write(path, text):
@@ -163,3 +187,40 @@ def test_sigterm_bound(srv, t):
     finally:
         problems = other.stop(exited=True)
         t.check(not problems, "cut-short server: %s" % problems)
+
+
+def test_sigterm_during_a_walk(srv, t):
+    """A search starts the catalogue index of 30000 folders; SIGTERM comes while it walks. The walk
+    sees the stop flag at its next folder, and the process exits 0 within drain_timeout plus a few
+    seconds (a bound on a stuck process, not a measure of speed)."""
+    root = os.path.join(_big_tree(), "tree")
+    drain = 1
+    other = harness.Server(srv.binary, root, ["--threads", "2", "--drain-timeout", str(drain), "--search-rescan", "0",
+                                              "--access-log", "off"], sanitized=srv.sanitized).start()
+    try:
+        result = {}
+
+        def search():
+            try:
+                result["r"] = other.request("/iiif/collections/search?q=item", timeout=120)
+            except Exception as e:  # the connection may close under it
+                result["e"] = e
+
+        th = threading.Thread(target=search)
+        th.start()
+        time.sleep(0.3)
+        started = time.time()
+        other.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = other.proc.wait(120)
+        except subprocess.TimeoutExpired:
+            rc = None
+        waited = time.time() - started
+        th.join(10)
+        t.eq(rc, 0, "exit status")
+        t.check(waited < drain + 3, "exited %.1f s after SIGTERM (drain_timeout %d)" % (waited, drain))
+        t.check("catalogue index: stopped after" in other.log() and "the server is stopping" in other.log(),
+                "the walk was under way and stopped for the shutdown: %s" % other.log()[-600:])
+    finally:
+        problems = other.stop(exited=True)
+        t.check(not problems, "server stopped during a walk: %s" % problems)
