@@ -470,6 +470,10 @@ static struct iiif_job *new_job(h2o_req_t *req, enum iiif_version v, enum iiif_u
 int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t n)
 {
     struct ts_server *srv = ((struct ts_loop *)req->conn->ctx)->srv;
+    if (n == 0) { /* /iiif/3/ itself */
+        ts_http_redirect_home(req);
+        return 0;
+    }
     struct iiif_url u;
     iiif_url_split(rest, n, &u);
     if (u.kind == IIIF_URL_OTHER) {

@@ -155,6 +155,27 @@ static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struc
     struct ts_server *srv = j->d.srv;
     const struct ts_proute *r = &j->route;
     struct ts_pfolder f = *f_in;
+    if (r->kind == TS_PR_FOLDER) {
+        /* a path alone: to the Collection or Manifest it is */
+        struct ts_buf url;
+        ts_buf_init(&url, 1 << 16);
+        ts_present_prefix(j->base, r->path, &url);
+        ts_buf_adds(&url, f.kind == TS_P_COLLECTION ? "/collection" : "/manifest");
+        ts_pfolder_release(&f);
+        if (url.data == NULL) {
+            ts_error_set(&j->d.err, 414, "the path is too long");
+            return;
+        }
+        ts_deferred_header(&j->d, "location", url.data);
+        ts_buf_release(&url);
+        static const char body[] = "See the document at the Location of this response.\n";
+        j->d.status = 303;
+        j->d.content_type = "text/plain; charset=utf-8";
+        j->d.body = (void *)body;
+        j->d.len = sizeof(body) - 1;
+        j->d.free_body = NULL;
+        return;
+    }
     bool want_collection = r->kind == TS_PR_COLLECTION;
     bool is_collection = f.kind == TS_P_COLLECTION;
     if (want_collection != is_collection) {

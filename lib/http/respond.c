@@ -134,6 +134,13 @@ void ts_http_send_file(h2o_req_t *req, int status, const char *content_type, int
         file_proceed(&g->super, req);
 }
 
+void ts_http_redirect_home(h2o_req_t *req)
+{
+    static const char body[] = "The home page lists the images, manifests and collections: /\n";
+    ts_http_header(req, "location", "/");
+    ts_http_send(req, 303, "text/plain; charset=utf-8", (void *)body, sizeof(body) - 1, NULL);
+}
+
 void ts_http_send_copy(h2o_req_t *req, int status, const char *content_type, const char *text, size_t len)
 {
     h2o_iovec_t copy = h2o_strdup(&req->pool, text, len);

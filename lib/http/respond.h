@@ -46,6 +46,12 @@ static inline void ts_http_send(h2o_req_t *req, int status, const char *content_
  */
 void ts_http_send_file(h2o_req_t *req, int status, const char *content_type, int fd, size_t len);
 
+/**
+ * Answers 303 to the home page, for a URL at the top of an API that names
+ * no document (/iiif/3/, /iiif/presentation/ is its root Collection).
+ */
+void ts_http_redirect_home(h2o_req_t *req);
+
 /** Sends a copy of `text` (`len` bytes). */
 void ts_http_send_copy(h2o_req_t *req, int status, const char *content_type, const char *text, size_t len);
 

@@ -63,16 +63,29 @@ static int on_health(h2o_req_t *req, const char *rest, size_t n)
 
 static const struct route {
     const char *prefix;
+    bool exact;  /* the path is the prefix itself, not below it */
     route_fn fn; /* returns -1 when the rest of the path does not match: 404 */
 } routes[] = {
-    {"/iiif/3/", on_iiif3},
-    {"/iiif/2/", on_iiif2},
-    {"/iiif/presentation", ts_present_handle},
-    {"/iiif/collections/search", ts_present_search_handle},
-    {"/viewer", ts_viewer_handle},
-    {"/health", on_health},
-    {"/", ts_home_handle},
+    {"/iiif/3/", false, on_iiif3},
+    {"/iiif/2/", false, on_iiif2},
+    {"/iiif/presentation", false, ts_present_handle},
+    {"/iiif/collections/search", true, ts_present_search_handle},
+    {"/viewer", false, ts_viewer_handle},
+    {"/health", true, on_health},
+    {"/", true, ts_home_handle},
 };
+
+/* The route for path `path` (`plen` bytes, no query), or NULL. */
+static const struct route *find_route(const char *path, size_t plen)
+{
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        size_t pn = strlen(routes[i].prefix);
+        if (routes[i].exact ? plen == pn && memcmp(path, routes[i].prefix, pn) == 0
+                            : plen >= pn && memcmp(path, routes[i].prefix, pn) == 0)
+            return &routes[i];
+    }
+    return NULL;
+}
 
 static int preflight(h2o_req_t *req)
 {
@@ -131,30 +144,45 @@ static int check_request(h2o_req_t *req)
 int ts_routes_on_req(h2o_handler_t *self, h2o_req_t *req)
 {
     (void)self;
+    /*
+     * When the request began, for the access log: libh2o's own timestamps
+     * come from the loop's clock, read once per turn of the loop, so an
+     * answer made within one turn would show 0 ms.
+     */
+    int64_t *begun = h2o_mem_alloc_pool(&req->pool, sizeof(*begun));
+    *begun = ts_now_us();
+    *h2o_req_getenv(req, H2O_STRLIT(TS_BEGUN_ENV), 1) = h2o_iovec_init(begun, sizeof(*begun));
     if (check_request(req) != 0)
         return 0;
     h2o_iovec_t m = req->method;
-    if (h2o_memis(m.base, m.len, H2O_STRLIT("OPTIONS")))
+    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    const char *path = req->path.base;
+    const struct route *route = find_route(path, plen);
+    if (h2o_memis(m.base, m.len, H2O_STRLIT("OPTIONS"))) {
+        if (route == NULL) {
+            ts_http_errorf(req, 404, "nothing here to ask about");
+            return 0;
+        }
         return preflight(req);
+    }
     if (!h2o_memis(m.base, m.len, H2O_STRLIT("GET")) && !h2o_memis(m.base, m.len, H2O_STRLIT("HEAD"))) {
         ts_http_header(req, "allow", "GET, HEAD, OPTIONS");
         ts_http_errorf(req, 405, "method %.*s is not allowed here; use GET or HEAD", (int)(m.len > 20 ? 20 : m.len),
                        m.base);
         return 0;
     }
-    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
-    const char *path = req->path.base;
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        size_t pn = strlen(routes[i].prefix);
-        if (plen >= pn && memcmp(path, routes[i].prefix, pn) == 0) {
-            if (routes[i].fn(req, path + pn, plen - pn) == 0)
-                return 0;
-            break;
-        }
+    if (route != NULL) {
+        size_t pn = strlen(route->prefix);
+        if (route->fn(req, path + pn, plen - pn) == 0)
+            return 0;
     }
-    if (plen == 7 && memcmp(path, "/iiif/3", 7) == 0) {
-        ts_http_errorf(req, 404, "add an identifier: /iiif/3/{identifier}/info.json");
-        return 0;
+    /* the tops of the APIs name no document: the home page lists what there is */
+    static const char *const tops[] = {"/iiif", "/iiif/", "/iiif/3", "/iiif/2"};
+    for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+        if (plen == strlen(tops[i]) && memcmp(path, tops[i], plen) == 0) {
+            ts_http_redirect_home(req);
+            return 0;
+        }
     }
     ts_http_errorf(req, 404, "nothing here; the Image API lives at /iiif/3/ and /iiif/2/, manifests and collections "
                              "at /iiif/presentation/collection");

@@ -61,9 +61,16 @@ static void log_access(h2o_logger_t *self, h2o_req_t *req)
     gmtime_r(&now, &tm);
     strftime(when, sizeof(when), "%d/%b/%Y:%H:%M:%S +0000", &tm);
     double ms = 0;
-    struct timeval *a = &req->timestamps.request_begin_at, *b = &req->timestamps.response_end_at;
-    if (b->tv_sec != 0)
-        ms = (double)(b->tv_sec - a->tv_sec) * 1000.0 + (double)(b->tv_usec - a->tv_usec) / 1000.0;
+    h2o_iovec_t *begun = h2o_req_getenv(req, H2O_STRLIT(TS_BEGUN_ENV), 0);
+    if (begun != NULL && begun->len == sizeof(int64_t)) {
+        int64_t t0;
+        memcpy(&t0, begun->base, sizeof(t0));
+        ms = (double)(ts_now_us() - t0) / 1000.0;
+    } else {
+        struct timeval *a = &req->timestamps.request_begin_at, *b = &req->timestamps.response_end_at;
+        if (b->tv_sec != 0)
+            ms = (double)(b->tv_sec - a->tv_sec) * 1000.0 + (double)(b->tv_usec - a->tv_usec) / 1000.0;
+    }
     ssize_t ui = h2o_find_header(&req->headers, H2O_TOKEN_USER_AGENT, -1);
     ssize_t ri = h2o_find_header(&req->headers, H2O_TOKEN_REFERER, -1);
     h2o_iovec_t ua = ui >= 0 ? req->headers.entries[ui].value : h2o_iovec_init(H2O_STRLIT("-"));

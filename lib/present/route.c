@@ -38,8 +38,14 @@ static int decode_seg(const struct seg *s, char *dst, size_t cap, size_t *len, s
 int ts_proute_parse(const char *s, size_t n, struct ts_proute *out, struct ts_error *err)
 {
     memset(out, 0, sizeof(*out));
-    if (n == 0 || s[0] != '/')
+    if (n == 0 || (n == 1 && s[0] == '/')) {
+        out->kind = TS_PR_FOLDER; /* the root */
+        return 0;
+    }
+    if (s[0] != '/')
         return ts_error_set(err, 404, "expected /iiif/presentation/collection or /iiif/presentation/{path}/manifest");
+    if (s[n - 1] == '/')
+        n--; /* a folder's URL may end in a slash */
     struct seg segs[MAX_SEGS];
     int k = 0;
     for (size_t i = 1; i <= n;) {
@@ -82,11 +88,10 @@ int ts_proute_parse(const char *s, size_t n, struct ts_proute *out, struct ts_er
         if (!ok)
             return ts_error_set(err, 404, "a range is numbered like 1 or 2-1");
     } else {
-        return ts_error_set(err, 404,
-                            "expected .../collection, .../manifest, .../canvas/{file}[/page|/annotation] or "
-                            ".../range/{n} below /iiif/presentation");
+        out->kind = TS_PR_FOLDER; /* just a path */
+        path_end = k;
     }
-    if (out->kind != TS_PR_COLLECTION && path_end == 0)
+    if (out->kind != TS_PR_COLLECTION && out->kind != TS_PR_FOLDER && path_end == 0)
         return ts_error_set(err, 404, "a manifest needs a folder or image path before it");
     size_t at = 0;
     for (int i = 0; i < path_end; i++) {

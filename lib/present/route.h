@@ -8,6 +8,8 @@
  *   /{path}/canvas/{file}/page           that Canvas's AnnotationPage
  *   /{path}/canvas/{file}/annotation     its painting Annotation
  *   /{path}/range/{n}                    a Range ("1", "2-1", ...)
+ *   /{path}, /{path}/, "" and "/"        a folder or image without saying what it is (answered
+ *                                        with a redirect to its Collection or Manifest)
  *
  * The URL is read from its end, so folders may be called "canvas" or
  * "manifest". Segments are percent-decoded; empty, ".", ".." and hidden
@@ -21,7 +23,15 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-enum ts_proute_kind { TS_PR_COLLECTION, TS_PR_MANIFEST, TS_PR_CANVAS, TS_PR_PAGE, TS_PR_ANNOTATION, TS_PR_RANGE };
+enum ts_proute_kind {
+    TS_PR_COLLECTION,
+    TS_PR_MANIFEST,
+    TS_PR_CANVAS,
+    TS_PR_PAGE,
+    TS_PR_ANNOTATION,
+    TS_PR_RANGE,
+    TS_PR_FOLDER, /* just a path: the Collection or Manifest it is */
+};
 
 #define TS_PROUTE_MAX 1024
 
@@ -32,9 +42,9 @@ struct ts_proute {
 };
 
 /**
- * Parses `s` (`n` bytes: what follows "/iiif/presentation", starting with
- * "/"). Returns 0, or -1 with `err`: 404 for a URL that names nothing, 400
- * for a malformed one.
+ * Parses `s` (`n` bytes: what follows "/iiif/presentation": empty, or
+ * starting with "/"). Returns 0, or -1 with `err`: 404 for a URL that names
+ * nothing, 400 for a malformed one.
  */
 int ts_proute_parse(const char *s, size_t n, struct ts_proute *out, struct ts_error *err);
 

@@ -91,8 +91,6 @@ def test_bad_shapes(srv, t):
             (P3 + "/full/max/0/default.", 400),
             (P3 + "/info.xml", (400, 404)),
             (P3 + "/info.json/", (400, 404)),
-            ("/iiif/3/", 404),
-            ("/iiif/3", 404),
             ("/iiif/4/%s/info.json" % VID, 404),
             ("/iiif/3//info.json", (400, 404))):
         check_error(t, srv.get(path), want, "shape %s" % path)

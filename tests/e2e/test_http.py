@@ -216,3 +216,37 @@ def test_health(srv, t):
     t.eq(body, b"ok\n", "/health body")
     status, _, _ = srv.get("/health/extra")
     t.eq(status, 404, "/health/extra")
+
+
+def test_api_tops_redirect(srv, t):
+    """The top of each API names no document: it redirects to what does."""
+    for path, want in (("/iiif", "/"), ("/iiif/", "/"), ("/iiif/3", "/"), ("/iiif/3/", "/"), ("/iiif/2/", "/"),
+                       ("/iiif/presentation", "/iiif/presentation/collection"),
+                       ("/iiif/presentation/", "/iiif/presentation/collection"),
+                       ("/iiif/presentation/nested", "/iiif/presentation/nested/collection"),
+                       ("/iiif/presentation/nested/a/b", "/iiif/presentation/nested/a/b/manifest"),
+                       ("/iiif/presentation/nested/a/b/", "/iiif/presentation/nested/a/b/manifest"),
+                       ("/iiif/presentation/grid/png.png", "/iiif/presentation/grid/png.png/manifest")):
+        status, h, body = srv.get(path)
+        t.eq(status, 303, "%s redirects" % path)
+        loc = h.get("location", "")
+        t.check(loc == want or loc.endswith("127.0.0.1:%d%s" % (srv.port, want)), "%s -> %r, want %s" % (path, loc, want))
+    status, h, body = srv.get("/iiif/presentation/no/such/folder")
+    t.eq(status, 404, "a path that names nothing")
+
+
+def test_options_on_nothing(srv, t):
+    for path in ("/no-such-thing", "/health/extra", "/iiif/collections/search/more"):
+        status, h, body = srv.request(path, "OPTIONS", {"Origin": "https://viewer.example.org",
+                                                        "Access-Control-Request-Method": "GET"})
+        t.eq(status, 404, "OPTIONS %s" % path)
+
+
+def test_access_log_durations(srv, t):
+    """Answers made on the event loop are timed too (libh2o's loop clock would say 0 ms)."""
+    for _ in range(20):
+        srv.get("/health")
+    lines = [l for l in srv.log().splitlines() if '"GET /health HTTP/1.1" 200' in l]
+    t.check(len(lines) >= 20, "the access log has the requests: %d" % len(lines))
+    times = [float(l.rsplit(" ", 1)[1].rstrip("ms")) for l in lines]
+    t.check(any(x > 0 for x in times), "durations are measured: %r" % times[-5:])

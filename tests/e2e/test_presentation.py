@@ -247,9 +247,12 @@ def test_parts_dereference(srv, t):
     for path in ["/iiif/presentation/books/letters/canvas/nope.png", "/iiif/presentation/books/letters/range/9",
                  "/iiif/presentation/books/letters/collection", "/iiif/presentation/books/manifest",
                  "/iiif/presentation/nowhere/manifest", "/iiif/presentation/.hidden/manifest",
-                 "/iiif/presentation/empty/collection", "/iiif/presentation/books/letters"]:
+                 "/iiif/presentation/empty/collection"]:
         s, _, body = srv.get(path)
         t.check(s in (400, 404) and body.strip(), "%s: %d %r" % (path, s, body[:80]))
+    s, h, body = srv.get("/iiif/presentation/books/letters")
+    t.check(s == 303 and h.get("location", "").endswith("/iiif/presentation/books/letters/manifest"),
+            "a folder's path alone redirects to what it is: %d %r" % (s, h.get("location")))
 
 
 def test_single_image_manifest(srv, t):

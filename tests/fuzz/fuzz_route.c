@@ -13,7 +13,7 @@
 #include "core/buf.h"
 #include "present/route.h"
 
-static const char *const suffix[] = {"/collection", "/manifest", "/canvas/", "/canvas/", "/canvas/", "/range/"};
+static const char *const suffix[] = {"/collection", "/manifest", "/canvas/", "/canvas/", "/canvas/", "/range/", ""};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(*seg != '\0');
     }
     FUZZ_CHECK(strchr(p, '\\') == NULL);
-    FUZZ_CHECK(r.kind == TS_PR_COLLECTION || p[0] != '\0');
+    FUZZ_CHECK(r.kind == TS_PR_COLLECTION || r.kind == TS_PR_FOLDER || p[0] != '\0');
     if (r.kind == TS_PR_RANGE) {
         size_t n = strlen(r.part);
         FUZZ_CHECK(n > 0 && r.part[0] != '-' && r.part[n - 1] != '-' && strstr(r.part, "--") == NULL);

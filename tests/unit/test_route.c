@@ -30,11 +30,13 @@ int main(void)
         {"/books%2Fdiary/manifest", 400, 0, "", ""}, /* a / inside a segment */
         {"/books/diary/canvas/p%201.tif", 0, TS_PR_CANVAS, "books/diary", "p 1.tif"},
         /* refused */
-        {"", 404, 0, "", ""},
-        {"/", 404, 0, "", ""},
-        {"/manifest", 404, 0, "", ""},
-        {"/books/diary", 404, 0, "", ""},
-        {"/books/diary/manifest/", 404, 0, "", ""},
+        /* a path alone: the folder or image, whatever it is (answered with a redirect) */
+        {"", 0, TS_PR_FOLDER, "", ""},
+        {"/", 0, TS_PR_FOLDER, "", ""},
+        {"/manifest", 0, TS_PR_FOLDER, "manifest", ""},
+        {"/books/diary", 0, TS_PR_FOLDER, "books/diary", ""},
+        {"/books/diary/", 0, TS_PR_FOLDER, "books/diary", ""},
+        {"/books/diary/manifest/", 0, TS_PR_MANIFEST, "books/diary", ""},
         {"/books//manifest", 400, 0, "", ""},
         {"/../etc/manifest", 400, 0, "", ""},
         {"/books/./manifest", 400, 0, "", ""},
@@ -44,13 +46,15 @@ int main(void)
         {"/books/a%5Cb/manifest", 400, 0, "", ""},
         {"/books/a%zzb/manifest", 400, 0, "", ""},
         {"/books/canvas/.x/page", 400, 0, "", ""},
-        {"/books/range/", 404, 0, "", ""},
+        {"/books/range/", 0, TS_PR_FOLDER, "books/range", ""},
         {"/books/range/1-", 404, 0, "", ""},
         {"/books/range/-1", 404, 0, "", ""},
         {"/books/range/1--2", 404, 0, "", ""},
         {"/books/range/a", 404, 0, "", ""},
-        {"/canvas/x.tif", 404, 0, "", ""},
-        {"/range/1", 404, 0, "", ""},
+        {"/canvas/x.tif", 0, TS_PR_FOLDER, "canvas/x.tif", ""},
+        {"/range/1", 0, TS_PR_FOLDER, "range/1", ""},
+        {"//", 400, 0, "", ""},
+        {"/books//", 400, 0, "", ""},
         {"/books/diary/canvas/page", 0, TS_PR_CANVAS, "books/diary", "page"}, /* a file called "page" */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
