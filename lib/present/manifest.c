@@ -90,6 +90,19 @@ static void problem(const struct ts_present *p, const char *text)
         json_array_append_new(p->problems, json_string(text));
 }
 
+/*
+ * A parse error "line N: what" as a problem of `shown` at line N (a whole
+ * file's problem, such as one it cannot be read for, has no line).
+ */
+static void file_problem(struct ts_sidecar *s, const char *shown, const char *msg, const char *tail)
+{
+    int line = 0, used = 0;
+    if (sscanf(msg, "line %d: %n", &line, &used) == 1 && used > 0)
+        ts_sidecar_problem(s, shown, line, "%s%s", msg + used, tail);
+    else
+        ts_sidecar_problem(s, shown, 0, "%s%s", msg, tail);
+}
+
 /* Reads `dir`/`name` (YAML) into `s`; `shown` names it in problems. */
 static void read_yaml(const struct ts_present *p, struct ts_sidecar *s, const char *dir, const char *name,
                       const char *shown)
@@ -105,15 +118,49 @@ static void read_yaml(const struct ts_present *p, struct ts_sidecar *s, const ch
     }
     struct ts_ynode *root = NULL;
     if (ts_yaml_parse(text, (size_t)n, &root, msg, sizeof(msg)) != 0)
-        ts_sidecar_problem(s, shown, 0, "%s (the file is ignored)", msg);
+        file_problem(s, shown, msg, " (the file is ignored)");
     else
         ts_sidecar_read(s, root, shown);
     ts_yaml_free(root);
     free(text);
 }
 
-/* metadata.csv of `dir`, or NULL (absent, or broken: then reported). */
-static struct ts_csv *read_csv(const struct ts_present *p, struct ts_sidecar *s, const char *dir, const char *shown)
+/*
+ * The metadata.csv files one answer reads, parsed once for all the items
+ * it describes (a catalogue CSV in the root names every item below it):
+ * kept in the walk's memo, most recent first, until the walk ends.
+ */
+#define CSV_MEMO 32
+
+struct csv_entry {
+    char *dir;               /* as given: the folder's path under the root's */
+    struct ts_csv *csv;      /* NULL: absent or broken */
+};
+
+struct csv_memo {
+    size_t n;
+    struct csv_entry v[CSV_MEMO];
+};
+
+static void csv_entry_free(struct csv_entry *e)
+{
+    free(e->dir);
+    if (e->csv != NULL) {
+        ts_csv_release(e->csv);
+        free(e->csv);
+    }
+}
+
+static void csv_memo_free(void *m)
+{
+    struct csv_memo *cm = m;
+    for (size_t i = 0; i < cm->n; i++)
+        csv_entry_free(&cm->v[i]);
+    free(cm);
+}
+
+/* Reads and parses `dir`/metadata.csv; NULL when absent, or broken (then reported to `s`). */
+static struct ts_csv *parse_csv(const struct ts_present *p, struct ts_sidecar *s, const char *dir, const char *shown)
 {
     char *text = NULL;
     char msg[300];
@@ -126,11 +173,52 @@ static struct ts_csv *read_csv(const struct ts_present *p, struct ts_sidecar *s,
     }
     struct ts_csv *c = calloc(1, sizeof(*c));
     if (c != NULL && ts_csv_parse(text, (size_t)n, c, msg, sizeof(msg)) != 0) {
-        ts_sidecar_problem(s, shown, 0, "%s (the file is ignored)", msg);
+        file_problem(s, shown, msg, " (the file is ignored)");
         free(c);
         c = NULL;
     }
     free(text);
+    return c;
+}
+
+/*
+ * The parsed metadata.csv of `dir` (borrowed: it lives as long as the walk,
+ * or as `*own` when the answer has no walk), or NULL.
+ */
+static const struct ts_csv *csv_of(const struct ts_present *p, struct ts_sidecar *s, const char *dir,
+                                   const char *shown, struct ts_csv **own)
+{
+    *own = NULL;
+    struct ts_walk *w = p->walk;
+    struct csv_memo *cm = w != NULL ? w->memo : NULL;
+    if (w != NULL && cm == NULL && w->memo == NULL) {
+        cm = calloc(1, sizeof(*cm));
+        if (cm != NULL) {
+            w->memo = cm;
+            w->memo_free = csv_memo_free;
+        }
+    }
+    if (cm != NULL) {
+        for (size_t i = 0; i < cm->n; i++) {
+            if (strcmp(cm->v[i].dir, dir) == 0) {
+                struct csv_entry hit = cm->v[i];
+                memmove(&cm->v[1], &cm->v[0], i * sizeof(cm->v[0]));
+                cm->v[0] = hit;
+                return hit.csv;
+            }
+        }
+    }
+    struct ts_csv *c = parse_csv(p, s, dir, shown);
+    char *key = cm != NULL ? strdup(dir) : NULL;
+    if (key == NULL) {
+        *own = c;
+        return c;
+    }
+    if (cm->n == CSV_MEMO)
+        csv_entry_free(&cm->v[--cm->n]);
+    memmove(&cm->v[1], &cm->v[0], cm->n * sizeof(cm->v[0]));
+    cm->v[0] = (struct csv_entry){key, c};
+    cm->n++;
     return c;
 }
 
@@ -140,15 +228,6 @@ static void free_csv(struct ts_csv *c)
         ts_csv_release(c);
         free(c);
     }
-}
-
-/* The folder that holds `dir` (a real path), as a new string; NULL for "/". */
-static char *parent_of(const char *dir)
-{
-    const char *slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
-        return NULL;
-    return strndup(dir, (size_t)(slash - dir));
 }
 
 static void move_problems(const struct ts_present *p, struct ts_sidecar *s)
@@ -162,84 +241,154 @@ static void move_problems(const struct ts_present *p, struct ts_sidecar *s)
     json_array_clear(s->problems);
 }
 
+/* The folder `rel` under the root as a path to read sidecars from, and its metadata.csv as problems name it. */
+static void folder_paths(const struct ts_present *p, const char *rel, size_t n, char *dir, size_t dir_cap,
+                         char *shown, size_t shown_cap)
+{
+    snprintf(dir, dir_cap, "%s%s%.*s", p->resolver->root, n > 0 ? "/" : "", (int)n, rel);
+    snprintf(shown, shown_cap, "%.*s%smetadata.csv", (int)n, rel, n > 0 ? "/" : "");
+}
+
+/*
+ * The rows that describe `rel` in the metadata.csv of every folder above it
+ * (each names it by its path from that folder: "maps/paris.tif" in the
+ * root's, "paris.tif" in maps/'s), farthest first so that nearer ones win
+ * key by key; and, for a folder Manifest, the rows naming its images, into
+ * s->canvases the same way.
+ */
+static void rows_above(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s)
+{
+    const char *rel = f->rel;
+    size_t len = strlen(rel);
+    bool manifest = f->kind == TS_P_MANIFEST;
+    char dir[PATH_MAX + 8], shown[PATH_MAX + 16];
+    /* the folders above: "", then each prefix of rel ending before a slash */
+    for (size_t at = 0; at < len;) {
+        size_t fn = at == 0 ? 0 : at - 1; /* the ancestor's path is rel[0, fn) */
+        folder_paths(p, rel, fn, dir, sizeof(dir), shown, sizeof(shown));
+        struct ts_csv *own;
+        const struct ts_csv *c = csv_of(p, s, dir, shown, &own);
+        const char *from = rel + at; /* rel seen from that folder */
+        const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, from) : NULL;
+        if (row != NULL)
+            ts_sidecar_read(s, row->tree, shown);
+        for (size_t i = 0; c != NULL && manifest && i < f->n_images; i++) {
+            char path[PATH_MAX * 2];
+            snprintf(path, sizeof(path), "%s/%s", from, f->images[i]);
+            const struct ts_csv_row *r = ts_csv_find(c, path);
+            if (r == NULL)
+                continue;
+            struct ts_sidecar one;
+            ts_sidecar_init(&one);
+            ts_sidecar_read(&one, r->tree, shown);
+            json_t *was = json_object_get(s->canvases, f->images[i]);
+            if (was != NULL)
+                json_object_update(was, one.props);
+            else
+                json_object_set(s->canvases, f->images[i], one.props);
+            move_problems(p, &one);
+            ts_sidecar_release(&one);
+        }
+        free_csv(own);
+        const char *slash = strchr(rel + at, '/');
+        if (slash == NULL)
+            break;
+        at = (size_t)(slash - rel) + 1;
+    }
+}
+
+/*
+ * Every row of a folder's own metadata.csv must name something in it: a
+ * row for a file or folder that is not there (a typo, a file removed) is
+ * reported with its line, since it describes nothing.
+ */
+static void check_rows(const struct ts_present *p, const char *dir, const struct ts_csv *c, const char *shown)
+{
+    if (p->problems == NULL)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        const char *path = c->rows[i].path;
+        if (strcmp(path, ".") == 0 || strcmp(path, "./") == 0)
+            continue;
+        char full[PATH_MAX * 2], real[PATH_MAX];
+        snprintf(full, sizeof(full), "%s/%s", dir, path);
+        if (!ts_resolver_inside(p->resolver, full, real)) {
+            char msg[PATH_MAX + 200];
+            snprintf(msg, sizeof(msg), "%s:%d: '%s' names no file or folder here (the row is ignored)", shown,
+                     c->rows[i].line, path);
+            problem(p, msg);
+        }
+    }
+}
+
 void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s)
 {
     const char *rel = f->rel;
     const char *name = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
-    char *shown_parent = NULL, *shown_own = NULL, *shown_yml = NULL;
-    const char *parent_rel_end = strrchr(rel, '/');
-    char *parent_rel = parent_rel_end != NULL ? strndup(rel, (size_t)(parent_rel_end - rel)) : strdup("");
-    shown_parent = parent_rel[0] ? idf("%s/metadata.csv", parent_rel) : strdup("metadata.csv");
+    const char *parent_end = strrchr(rel, '/');
+    size_t parent_len = parent_end != NULL ? (size_t)(parent_end - rel) : 0;
+    rows_above(p, f, s);
+    char dir[PATH_MAX + 8], shown[PATH_MAX + 16];
     if (f->kind == TS_P_IMAGE) {
-        /* the image's row and its canvases entry, in its folder's files */
-        struct ts_csv *c = read_csv(p, s, f->dir, shown_parent);
-        const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, name) : NULL;
-        if (row != NULL)
-            ts_sidecar_read(s, row->tree, shown_parent);
-        free_csv(c);
+        /* the canvases entry of its folder's manifest.yml */
         struct ts_sidecar folder;
         ts_sidecar_init(&folder);
-        char *shown = parent_rel[0] ? idf("%s/manifest.yml", parent_rel) : strdup("manifest.yml");
+        snprintf(shown, sizeof(shown), "%.*s%smanifest.yml", (int)parent_len, rel, parent_len > 0 ? "/" : "");
         read_yaml(p, &folder, f->dir, "manifest.yml", shown);
-        free(shown);
         json_t *props = json_object_get(folder.canvases, name);
         if (props != NULL)
             json_object_update(s->props, props);
         move_problems(p, &folder);
         ts_sidecar_release(&folder);
-    } else {
-        if (rel[0] != '\0') {
-            char *pdir = parent_of(f->dir);
-            struct ts_csv *c = pdir != NULL ? read_csv(p, s, pdir, shown_parent) : NULL;
-            const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, name) : NULL;
-            if (row != NULL)
-                ts_sidecar_read(s, row->tree, shown_parent);
-            free_csv(c);
-            free(pdir);
-        }
-        shown_own = rel[0] ? idf("%s/metadata.csv", rel) : strdup("metadata.csv");
-        struct ts_csv *c = read_csv(p, s, f->dir, shown_own);
-        const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, ".") : NULL;
-        if (row != NULL)
-            ts_sidecar_read(s, row->tree, shown_own);
-        /* the images' rows become canvas properties (a canvases entry in YAML wins) */
-        if (c != NULL && f->kind == TS_P_MANIFEST) {
-            for (size_t i = 0; i < f->n_images; i++) {
-                const struct ts_csv_row *r = ts_csv_find(c, f->images[i]);
-                if (r == NULL)
-                    continue;
-                struct ts_sidecar one;
-                ts_sidecar_init(&one);
-                ts_sidecar_read(&one, r->tree, shown_own);
-                json_object_set(s->canvases, f->images[i], one.props);
-                move_problems(p, &one);
-                ts_sidecar_release(&one);
-            }
-        }
-        free_csv(c);
-        const char *yml = f->kind == TS_P_COLLECTION ? "collection.yml" : "manifest.yml";
-        shown_yml = rel[0] ? idf("%s/%s", rel, yml) : strdup(yml);
-        json_t *csv_canvases = json_deep_copy(s->canvases);
-        read_yaml(p, s, f->dir, yml, shown_yml);
-        /* merge: YAML canvases entries over CSV rows, key by key */
-        const char *k;
-        json_t *v;
-        json_object_foreach(csv_canvases, k, v)
-        {
-            json_t *y = json_object_get(s->canvases, k);
-            if (y != v && y != NULL) {
-                json_t *merged = json_deep_copy(v);
-                json_object_update(merged, y);
-                json_object_set_new(s->canvases, k, merged);
-            }
-        }
-        json_decref(csv_canvases);
+        move_problems(p, s);
+        return;
     }
+    /* its own metadata.csv: the row "." for itself, the rows of its images for their canvases */
+    folder_paths(p, rel, strlen(rel), dir, sizeof(dir), shown, sizeof(shown));
+    struct ts_csv *own;
+    const struct ts_csv *c = csv_of(p, s, dir, shown, &own);
+    if (c != NULL) {
+        const struct ts_csv_row *row = ts_csv_find(c, ".");
+        if (row != NULL)
+            ts_sidecar_read(s, row->tree, shown);
+        check_rows(p, dir, c, shown);
+    }
+    if (c != NULL && f->kind == TS_P_MANIFEST) {
+        for (size_t i = 0; i < f->n_images; i++) {
+            const struct ts_csv_row *r = ts_csv_find(c, f->images[i]);
+            if (r == NULL)
+                continue;
+            struct ts_sidecar one;
+            ts_sidecar_init(&one);
+            ts_sidecar_read(&one, r->tree, shown);
+            json_t *was = json_object_get(s->canvases, f->images[i]);
+            if (was != NULL)
+                json_object_update(was, one.props);
+            else
+                json_object_set(s->canvases, f->images[i], one.props);
+            move_problems(p, &one);
+            ts_sidecar_release(&one);
+        }
+    }
+    free_csv(own);
+    /* its manifest.yml or collection.yml last: its canvases entries over the CSV rows, key by key */
+    const char *yml = f->kind == TS_P_COLLECTION ? "collection.yml" : "manifest.yml";
+    snprintf(shown, sizeof(shown), "%s%s%s", rel, rel[0] ? "/" : "", yml);
+    json_t *csv_canvases = json_deep_copy(s->canvases);
+    read_yaml(p, s, f->dir, yml, shown);
+    const char *k;
+    json_t *v;
+    json_object_foreach(csv_canvases, k, v)
+    {
+        json_t *y = json_object_get(s->canvases, k);
+        if (y != v && y != NULL) {
+            json_t *merged = json_deep_copy(v);
+            json_object_update(merged, y);
+            json_object_set_new(s->canvases, k, merged);
+        }
+    }
+    json_decref(csv_canvases);
     move_problems(p, s);
-    free(parent_rel);
-    free(shown_parent);
-    free(shown_own);
-    free(shown_yml);
 }
 
 /* ---- pieces ---- */
@@ -320,6 +469,7 @@ static bool exif_gaps(json_t *obj, const struct ts_exif *x)
 
 struct build {
     const struct ts_present *p;
+    const struct ts_sidecar *s;   /* where names were given, for problems */
     const char *prefix;       /* the manifest's id prefix */
     const char *folder_rel;   /* the folder of the images */
     bool navplace;
@@ -385,7 +535,11 @@ static json_t *range(struct build *b, const json_t *r, const char *number, const
         if (json_is_string(it)) {
             json_t *cid = json_object_get(b->canvas_ids, json_string_value(it));
             if (cid == NULL) {
-                char *msg = idf("%s: structures: '%s' is not an image of this manifest", shown, json_string_value(it));
+                char key[PATH_MAX];
+                snprintf(key, sizeof(key), "item:%s", json_string_value(it));
+                const char *at = ts_sidecar_where(b->s, key);
+                char *msg = idf("%s: structures: '%s' is not an image of this manifest", at[0] ? at : shown,
+                                json_string_value(it));
                 problem(b->p, msg);
                 free(msg);
                 continue;
@@ -465,12 +619,31 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
     } else {
         folder_rel = strdup(f->rel);
     }
-    struct build b = {p, pre, folder_rel, false, json_object()};
+    struct build b = {p, &s, pre, folder_rel, false, json_object()};
     json_t *doc = json_pack("{s:s,s:s}", "id", mid, "type", "Manifest");
     const char *name = strrchr(f->rel, '/') != NULL ? strrchr(f->rel, '/') + 1 : f->rel;
     describe(doc, &s, f->kind == TS_P_IMAGE ? stem_label(name) : lang1(name[0] ? name : "Collection"));
     if (navplace_ids(doc, mid))
         b.navplace = true;
+    /* canvases entries must name images of this manifest */
+    if (f->kind != TS_P_IMAGE) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(s.canvases, k, v)
+        {
+            bool found = false;
+            for (size_t i = 0; i < f->n_images && !found; i++)
+                found = strcmp(f->images[i], k) == 0;
+            if (found)
+                continue;
+            char key[PATH_MAX];
+            snprintf(key, sizeof(key), "canvas:%s", k);
+            const char *at = ts_sidecar_where(&s, key);
+            char *msg = idf("%s: canvases: '%s' is not an image of this manifest", at[0] ? at : f->rel, k);
+            problem(p, msg);
+            free(msg);
+        }
+    }
     json_t *items = json_array();
     json_t *first_thumb = NULL, *named_thumb = NULL;
     struct ts_exif first_exif = {0};
@@ -515,7 +688,8 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         json_object_set(doc, "thumbnail", named_thumb);
     } else {
         if (s.thumbnail != NULL) {
-            char *msg = idf("%s: thumbnail: '%s' is not an image of this manifest", f->rel, s.thumbnail);
+            const char *at = ts_sidecar_where(&s, "thumbnail");
+            char *msg = idf("%s: thumbnail: '%s' is not an image of this manifest", at[0] ? at : f->rel, s.thumbnail);
             problem(p, msg);
             free(msg);
         }
@@ -549,7 +723,8 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         if (cid != NULL) {
             json_object_set_new(doc, "start", json_pack("{s:O,s:s}", "id", cid, "type", "Canvas"));
         } else {
-            char *msg = idf("%s: start: '%s' is not an image of this manifest", f->rel, s.start);
+            const char *at = ts_sidecar_where(&s, "start");
+            char *msg = idf("%s: start: '%s' is not an image of this manifest", at[0] ? at : f->rel, s.start);
             problem(p, msg);
             free(msg);
         }

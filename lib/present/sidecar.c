@@ -34,12 +34,40 @@ void ts_sidecar_problem(struct ts_sidecar *s, const char *file, int line, const 
 
 #define PROBLEM(r, node, ...) ts_sidecar_problem((r)->s, (r)->file, (node) != NULL ? (node)->line : 0, __VA_ARGS__)
 
+/* Remembers where `key` was given (the last source to give it wins, as its value does). */
+static void note_where(struct rd *r, const char *key, const struct ts_ynode *n)
+{
+    char at[400];
+    if (n != NULL && n->line > 0)
+        snprintf(at, sizeof(at), "%s:%d", r->file, n->line);
+    else
+        snprintf(at, sizeof(at), "%s", r->file);
+    json_t *v = json_string(at);
+    if (v != NULL)
+        json_object_set_new(r->s->where, key, v);
+}
+
+static void note_where_name(struct rd *r, const char *prefix, const char *name, const struct ts_ynode *n, bool first)
+{
+    char key[400];
+    snprintf(key, sizeof(key), "%s:%s", prefix, name);
+    if (!first || json_object_get(r->s->where, key) == NULL)
+        note_where(r, key, n);
+}
+
+const char *ts_sidecar_where(const struct ts_sidecar *s, const char *key)
+{
+    const char *v = json_string_value(json_object_get(s->where, key));
+    return v != NULL ? v : "";
+}
+
 void ts_sidecar_init(struct ts_sidecar *s)
 {
     memset(s, 0, sizeof(*s));
     s->props = json_object();
     s->canvases = json_object();
     s->problems = json_array();
+    s->where = json_object();
 }
 
 void ts_sidecar_release(struct ts_sidecar *s)
@@ -48,6 +76,7 @@ void ts_sidecar_release(struct ts_sidecar *s)
     json_decref(s->canvases);
     json_decref(s->structures);
     json_decref(s->problems);
+    json_decref(s->where);
     free(s->thumbnail);
     free(s->start);
     memset(s, 0, sizeof(*s));
@@ -704,6 +733,7 @@ static void read_canvases(struct rd *r, const struct ts_ynode *n)
             PROBLEM(r, k, "canvases: '%s' is not a file name of this folder", k->text);
             continue;
         }
+        note_where_name(r, "canvas", k->text, k, false);
         json_t *props = json_object_get(r->s->canvases, k->text);
         if (props == NULL) {
             props = json_object();
@@ -737,6 +767,7 @@ static json_t *range(struct rd *r, const struct ts_ynode *n, int depth)
     for (size_t i = 0; i < items->n; i++) {
         const struct ts_ynode *it = items->items[i];
         if (is_scalar(it) && is_file_name(it->text)) {
+            note_where_name(r, "item", it->text, it, true);
             json_array_append_new(a, text_json(it));
         } else if (it->kind == TS_Y_MAP && depth < 16) {
             json_t *sub = range(r, it, depth + 1);
@@ -813,11 +844,13 @@ void ts_sidecar_read(struct ts_sidecar *s, const struct ts_ynode *root, const ch
             if (t != NULL) {
                 free(s->thumbnail);
                 s->thumbnail = t;
+                note_where(&r, "thumbnail", v);
             }
         } else if (strcmp(key, "start") == 0) {
             if (is_scalar(v) && is_file_name(v->text)) {
                 free(s->start);
                 s->start = strdup(v->text);
+                note_where(&r, "start", v);
             } else {
                 PROBLEM(&r, v, "start: expected the name of an image in this folder");
             }

@@ -25,6 +25,12 @@ struct ts_sidecar {
     char *thumbnail;     /* a file of the folder, or an http(s) URL; NULL for the default */
     char *start;         /* the file of the canvas to start at, or NULL */
     json_t *problems;    /* array of strings: "FILE:LINE: key: what is wrong" */
+    /*
+     * Where the names of files were given, for the problems only the folder
+     * can tell (a name that is not one of its images): "canvas:NAME",
+     * "item:NAME" (in structures), "thumbnail" and "start" -> "FILE:LINE".
+     */
+    json_t *where;
 };
 
 /** Empties `s` (all NULL but `props`, `canvases` and `problems`, which are empty). */
@@ -39,6 +45,9 @@ void ts_sidecar_release(struct ts_sidecar *s);
  * after. Problems are appended to s->problems. Pure.
  */
 void ts_sidecar_read(struct ts_sidecar *s, const struct ts_ynode *root, const char *file);
+
+/** Where the name `key` ("canvas:p1.tif", "start", ...) was given, "FILE:LINE", or the file alone, or "". */
+const char *ts_sidecar_where(const struct ts_sidecar *s, const char *key);
 
 /** Adds a problem "FILE:LINE: text" to `s`. */
 void ts_sidecar_problem(struct ts_sidecar *s, const char *file, int line, const char *fmt, ...)

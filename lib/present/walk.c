@@ -26,6 +26,9 @@ void ts_walk_release(struct ts_walk *w)
     free(w->seen);
     w->seen = NULL;
     w->n_seen = w->cap_seen = 0;
+    if (w->memo != NULL && w->memo_free != NULL)
+        w->memo_free(w->memo);
+    w->memo = NULL;
 }
 
 static int64_t now_ms(void)

@@ -41,6 +41,9 @@ struct ts_walk {
     struct ts_walk_id *seen;   /* open-addressing set of folders entered */
     size_t n_seen, cap_seen;
     char why[160];             /* why the walk gave up; "" while it may go on */
+    /* what the readers of the tree keep for the walk's length (present/manifest.c: parsed metadata.csv files) */
+    void *memo;
+    void (*memo_free)(void *memo);
 };
 
 /** A walk with these bounds, no deadline and no stop flag. Allocates nothing. */

@@ -4,6 +4,7 @@ headers, conditional requests, change pick-up without a restart, and a
 broken sidecar that never breaks the item. Every document is checked
 against the official JSON Schema (tests/data/presentation-3.0.schema.json)."""
 import json
+import re
 import os
 import shutil
 import tempfile
@@ -60,6 +61,7 @@ start: b.png
 canvases:
   a.png: First letter
   b.png: {label: {en: Second letter, fr: Seconde lettre}, summary: With a seal}
+  gone.png: A letter that is not there
 structures:
   - label: All letters
     items:
@@ -82,6 +84,11 @@ colour: red
                                                     "paris.png,Paris,48.85,2.35\n"
                                                     ".,Maps,,\n")
     _write(os.path.join(r, "maps", "collection.yml"), "label: Maps\n")
+    # a catalogue at the root: rows name items and pages below it by their paths from the root
+    _write(os.path.join(r, "metadata.csv"), "path,label,Shelfmark\n"
+                                            "maps/lyon.png,Lyon from the root CSV,M-2\n"
+                                            "books/diary/p2.png,Page two from the root CSV,D-2\n"
+                                            "maps/nothere.png,Nowhere,X\n")
     # a broken sidecar: the item still serves, with defaults
     _image(os.path.join(r, "broken", "x.png"), (100, 100), (1, 2, 3))
     _write(os.path.join(r, "broken", "manifest.yml"), "label: [unclosed\n")
@@ -169,7 +176,8 @@ def test_folder_collection_and_csv(srv, t):
     maps, _ = _get(srv, "/iiif/presentation/maps/collection", t)
     if maps is not None:
         _valid(t, maps, "maps collection")
-        t.eq(_labels(maps["items"]), ["lyon", "Paris"], "loose images, natural order; label from metadata.csv")
+        t.eq(_labels(maps["items"]), ["Lyon from the root CSV", "Paris"],
+             "loose images, natural order; labels from the metadata.csv files above them")
 
 
 def test_book_manifest(srv, t):
@@ -321,8 +329,39 @@ def test_cli_manifest(srv, t):
     t.eq(p.returncode, 0, "a clean folder: exit 0 (%s)" % p.stderr[:200])
     p = subprocess.run([srv.binary, "manifest", os.path.join(SERVER_ROOT, "broken"), "--root", SERVER_ROOT],
                        capture_output=True, text=True, timeout=60)
-    t.check(p.returncode == 1 and "broken/manifest.yml" in p.stderr and "line" in p.stderr,
+    t.check(p.returncode == 1 and re.search(r"broken/manifest\.yml:\d+: ", p.stderr),
             "a YAML error is reported with file and line: %r" % p.stderr[:300])
+    t.check(re.search(r"books/letters/manifest\.yml:\d+: canvases: 'gone\.png' is not an image", p.stderr) is None,
+            "(the letters' problems are the letters' command's)")
+
+
+def test_catalogue_csv_rows_below(srv, t):
+    """A metadata.csv describes what is below its folder by path: the root's rows apply to
+    maps/lyon.png and to page p2.png of books/diary; a row naming nothing is reported with its
+    line; a canvases entry naming no image too."""
+    import subprocess
+    doc, _ = _get(srv, "/iiif/presentation/maps/lyon.png/manifest", t)
+    if doc is not None:
+        t.eq(doc.get("label"), {"none": ["Lyon from the root CSV"]}, "the root's row labels maps/lyon.png")
+        t.check({"label": {"none": ["Shelfmark"]}, "value": {"none": ["M-2"]}} in doc.get("metadata", []),
+                "and gives its metadata: %r" % doc.get("metadata"))
+    doc, _ = _get(srv, "/iiif/presentation/books/diary/manifest", t)
+    if doc is not None:
+        p2 = [c for c in doc["items"] if c["id"].endswith("/canvas/p2.png")]
+        t.check(p2 and p2[0].get("label") == {"none": ["Page two from the root CSV"]},
+                "the root's row labels a page of a book: %r" % (p2[0].get("label") if p2 else None))
+    p = subprocess.run([srv.binary, "manifest", SERVER_ROOT, "--root", SERVER_ROOT], capture_output=True, text=True,
+                       timeout=60)
+    t.eq(p.returncode, 1, "a row naming nothing makes the exit status 1")
+    t.check(re.search(r"^tessera: metadata\.csv:4: 'maps/nothere\.png' names no file or folder here", p.stderr, re.M),
+            "the row is reported with its line: %r" % p.stderr[:400])
+    p = subprocess.run([srv.binary, "manifest", os.path.join(SERVER_ROOT, "books", "letters"), "--root", SERVER_ROOT],
+                       capture_output=True, text=True, timeout=60)
+    t.check(re.search(r"books/letters/manifest\.yml:\d+: canvases: 'gone\.png' is not an image of this manifest",
+                      p.stderr), "a canvases entry naming no image, with its line: %r" % p.stderr[:600])
+    t.check(re.search(r"books/letters/manifest\.yml:\d+: structures: 'missing\.png' is not an image", p.stderr),
+            "a range item naming no image, with its line")
+    t.check(re.search(r"books/letters/manifest\.yml:\d+: unknown key 'colour'", p.stderr), "an unknown key, with its line")
 
 
 def _search(srv, t, q, page=None):
