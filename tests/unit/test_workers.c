@@ -224,13 +224,13 @@ static void test_defer(void)
 
 static void test_memory_budget(void)
 {
-    atomic_bool gate_a = false, open = true;
+    atomic_bool gate_a = false, gate_b = false, open = true;
     /* a budget of 800 bytes: large jobs hold 100 or more */
     struct ts_workers *w = ts_workers_new(4, 16, 16, 800);
     struct tjob a, b, c, small;
     init_job(&a, 0, false, &gate_a);
     a.job.mem = 500;
-    init_job(&b, 1, false, &open);
+    init_job(&b, 1, false, &gate_b);
     b.job.mem = 400;
     init_job(&c, 2, false, &open);
     c.job.mem = 200;
@@ -247,11 +247,31 @@ static void test_memory_budget(void)
     T_CHECK(st.mem_in_use == 500 && st.mem_budget == 800 && st.queued == 2, "state: %llu of %llu, %d queued",
             (unsigned long long)st.mem_in_use, (unsigned long long)st.mem_budget, st.queued);
     atomic_store(&gate_a, true);
-    T_CHECK(wait_for(&b, 1, f_done) && wait_for(&c, 1, f_done) && wait_for(&a, 1, f_done),
-            "both run once the 500 is given back");
-    T_CHECK(b.order < c.order, "the older large job first (%d, %d)", b.order, c.order);
+    T_CHECK(wait_for(&a, 1, f_done) && wait_for(&b, 1, f_started), "the 400 starts once the 500 is given back");
+    T_CHECK(wait_for(&c, 1, f_done), "the 200 fits beside it and runs");
+    atomic_store(&gate_b, true);
+    T_CHECK(wait_for(&b, 1, f_done), "done");
     ts_workers_state(w, 0, 1000000, &st);
     T_CHECK(st.mem_in_use == 0, "all memory given back: %llu", (unsigned long long)st.mem_in_use);
+    ts_workers_free(w, -1);
+
+    /* a younger large job that would fit waits while an older one does not */
+    gate_a = false;
+    gate_b = false;
+    w = ts_workers_new(4, 16, 16, 800);
+    init_job(&a, 0, false, &gate_a);
+    a.job.mem = 300;
+    init_job(&b, 1, false, &open);
+    b.job.mem = 600;
+    init_job(&c, 2, false, &open);
+    c.job.mem = 300;
+    T_CHECK(ts_workers_submit(w, &a.job) == 0 && wait_for(&a, 1, f_started), "300 of 800 taken");
+    T_CHECK(ts_workers_submit(w, &b.job) == 0 && ts_workers_submit(w, &c.job) == 0, "600, then 300, wait");
+    settle();
+    T_CHECK(!atomic_load(&c.started), "the younger 300 would fit, but does not pass the older 600");
+    atomic_store(&gate_a, true);
+    T_CHECK(wait_for(&b, 1, f_done) && wait_for(&c, 1, f_done) && wait_for(&a, 1, f_done), "both run after");
+    T_CHECK(b.order < c.order, "the older first: %d, %d", b.order, c.order);
     ts_workers_free(w, -1);
 
     /* memory learned while running waits too */
