@@ -6,13 +6,16 @@
 #   make soak     mixed load for SOAK_MINUTES (5), RSS over time (scripts/soak.py)
 #   make bench    throughput and latency against a static-file ceiling (bench/README.md;
 #                 BENCH_SECONDS=3 for a quick run)
+#   make install  the binary, the samples and the viewer assets under PREFIX (/usr/local):
+#                 PREFIX/bin/tessera, PREFIX/share/tessera/{samples,viewer}; DESTDIR is honoured
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 PORT       ?= 8182
+PREFIX     ?= /usr/local
 
-.PHONY: all deps build asan run test unit fuzz bench soak clean
+.PHONY: all deps build asan run test unit fuzz bench soak install clean
 
 all: build
 
@@ -55,6 +58,10 @@ SOAK_MINUTES ?= 5
 soak: build
 	@scripts/bench-deps.sh
 	/usr/bin/python3 scripts/soak.py --build $(BUILD) --minutes $(SOAK_MINUTES)
+
+install: build
+	meson configure $(BUILD) -Dprefix=$(PREFIX)
+	meson install -C $(BUILD) $(if $(DESTDIR),--destdir $(DESTDIR))
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/datadir.h"
 #include "core/log.h"
 #include "http/pubbase.h"
 #include "http/server.h"
@@ -26,9 +27,6 @@
 
 #ifndef TS_VERSION
 #define TS_VERSION "0.0.0"
-#endif
-#ifndef TS_SAMPLES_DIR
-#define TS_SAMPLES_DIR "samples"
 #endif
 
 extern char **environ;
@@ -104,6 +102,22 @@ static void usage(FILE *out)
     ts_config_print_help(out);
 }
 
+/*
+ * The bundled samples as the root when none is given. Returns 0, or -1
+ * after saying where they were looked for.
+ */
+static int default_root(struct ts_config *cfg)
+{
+    if (cfg->root[0] != '\0')
+        return 0;
+    char samples[PATH_MAX], looked[2048];
+    if (ts_data_dir(TS_DATA_SAMPLES, samples, sizeof(samples), looked, sizeof(looked)) != 0) {
+        fprintf(stderr, "tessera: give --root FOLDER: the bundled samples are not installed (looked in %s)\n", looked);
+        return -1;
+    }
+    return ts_config_set(cfg, "root", samples, NULL);
+}
+
 /* Loads the configuration and fills in the bundled samples as the default root. */
 static int load_config(struct ts_config *cfg, int argc, char **argv)
 {
@@ -113,8 +127,10 @@ static int load_config(struct ts_config *cfg, int argc, char **argv)
         ts_config_release(cfg);
         return -1;
     }
-    if (cfg->root[0] == '\0')
-        ts_config_set(cfg, "root", TS_SAMPLES_DIR, NULL);
+    if (default_root(cfg) != 0) {
+        ts_config_release(cfg);
+        return -1;
+    }
     enum ts_log_level lvl;
     if (ts_log_parse_level(cfg->log_level, &lvl) != 0) {
         fprintf(stderr, "tessera: log_level must be error, warn, info or debug\n");
@@ -143,8 +159,11 @@ static int reload_settings(struct ts_server *srv, void *arg)
         ts_config_release(&cfg);
         return -1;
     }
-    if (cfg.root[0] == '\0')
-        ts_config_set(&cfg, "root", TS_SAMPLES_DIR, NULL);
+    if (default_root(&cfg) != 0) {
+        ts_log_error("reload refused, the settings in force stay: no root");
+        ts_config_release(&cfg);
+        return -1;
+    }
     int rc = ts_server_reload(srv, &cfg, &err);
     if (rc != 0) {
         ts_log_error("reload refused, the settings in force stay: %s", err.msg);

@@ -67,7 +67,7 @@ const struct ts_config_key ts_config_keys[] = {
     KEY(spool_dir, TS_CONF_STRING, "/tmp", 0, 0, "folder for those spool files (they have no name and vanish when sent)"),
     KEY(cache_control, TS_CONF_STRING, "public, max-age=86400", 0, 0, "Cache-Control header for images and info.json (empty for none)"),
     KEY(cache_mb, TS_CONF_INT, "256", 0, 1048576, "memory for cached responses (encoded images, info.json), in MiB; 0 turns the cache off"),
-    KEY(viewer_dir, TS_CONF_STRING, "", 0, 0, "node_modules folder with the viewer packages (openseadragon, mirador); empty: the one scripts/viewer-deps.sh fills in the source tree"),
+    KEY(viewer_dir, TS_CONF_STRING, "", 0, 0, "folder with the viewer packages (openseadragon, mirador), as npm installs them; empty: the installed ones (PREFIX/share/tessera/viewer), or in a build tree the source tree's viewer/node_modules"),
     KEY(search_db, TS_CONF_STRING, "", 0, 0, "file of the search index (SQLite); empty keeps it in memory, rebuilt from the folders at start"),
     KEY(walk_max_entries, TS_CONF_INT, "1000000", 100, INT64_C(1000000000), "folder entries one walk of the tree may read (a Collection and its items, the home page, the catalogue index, an export); a walk past it stops and says so in the log"),
     KEY(walk_max_depth, TS_CONF_INT, "32", 1, 1000, "folder levels below the root that tessera looks into"),

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cache/meta.h"
+#include "core/datadir.h"
 #include "core/log.h"
 #include "http/conn.h"
 #include "http/routes.h"
@@ -474,7 +475,14 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     s->search = ts_search_open(cfg->search_db, (int)cfg->search_rescan, err);
     if (s->search == NULL)
         goto fail;
-    ts_viewer_init(&s->viewer, cfg->viewer_dir[0] != '\0' ? cfg->viewer_dir : TS_VIEWER_DIR);
+    char viewer[PATH_MAX], looked[1024];
+    if (cfg->viewer_dir[0] != '\0')
+        snprintf(viewer, sizeof(viewer), "%s", cfg->viewer_dir);
+    else if (ts_data_dir(TS_DATA_VIEWER, viewer, sizeof(viewer), looked, sizeof(looked)) != 0) {
+        ts_log_warn("no viewer assets (looked in %s): the /viewer/ pages will answer 503", looked);
+        viewer[0] = '\0';
+    }
+    ts_viewer_init(&s->viewer, viewer[0] != '\0' ? viewer : NULL);
 
     if (strcmp(cfg->access_log, "-") == 0) {
         s->access_log = stderr;

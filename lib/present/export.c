@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/datadir.h"
 #include "iiif/ident.h"
 #include "image/render.h"
 #include "image/source.h"
@@ -633,7 +634,12 @@ int ts_export(const struct ts_config *cfg, const char *out, const char *base, co
     char line[200];
     int rc = begin_out(&x);
     if (rc == 0) {
-        rc = export_viewers(&x, cfg->viewer_dir[0] != '\0' ? cfg->viewer_dir : TS_VIEWER_DIR);
+        char viewer[PATH_MAX];
+        if (cfg->viewer_dir[0] != '\0')
+            snprintf(viewer, sizeof(viewer), "%s", cfg->viewer_dir);
+        else if (ts_data_dir(TS_DATA_VIEWER, viewer, sizeof(viewer), NULL, 0) != 0)
+            snprintf(viewer, sizeof(viewer), "(not installed)");
+        rc = export_viewers(&x, viewer);
         if (rc == 0 && x.mirador[0] != '\0')
             stage(&x, "viewer assets copied");
     }
