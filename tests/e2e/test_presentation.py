@@ -84,6 +84,12 @@ colour: red
                                                     "paris.png,Paris,48.85,2.35\n"
                                                     ".,Maps,,\n")
     _write(os.path.join(r, "maps", "collection.yml"), "label: Maps\n")
+    # names a person sees: a folder of images with no sidecar (labels made from file names)
+    _image(os.path.join(r, "sky", "moon.png"), (40, 40), (200, 200, 200))
+    _image(os.path.join(r, "sky", "caf\u00e9-terrace.png"), (40, 40), (90, 60, 30))
+    _image(os.path.join(r, "maps", "hubble-map.png"), (50, 30), (0, 0, 60))
+    # the root's label: the home page's title
+    _write(os.path.join(r, "collection.yml"), "label: The Test Library\n")
     # a catalogue at the root: rows name items and pages below it by their paths from the root
     _write(os.path.join(r, "metadata.csv"), "path,label,Shelfmark\n"
                                             "maps/lyon.png,Lyon from the root CSV,M-2\n"
@@ -157,10 +163,13 @@ def test_root_collection(srv, t):
     # subfolders in natural order, then loose images; hidden and empty folders left out
     t.eq([(i["type"], i["id"].split("/iiif/presentation/")[1]) for i in doc["items"]],
          [("Collection", "books/collection"), ("Manifest", "broken/manifest"), ("Collection", "many/collection"),
-          ("Collection", "maps/collection"), ("Manifest", "photos/manifest"), ("Manifest", "loose.png/manifest")],
+          ("Collection", "maps/collection"), ("Manifest", "photos/manifest"), ("Manifest", "sky/manifest"),
+          ("Manifest", "loose.png/manifest")],
          "root items")
-    t.eq(_labels(doc["items"]), ["Books", "broken", "many", "Maps", "photos", "loose"], "labels from sidecars, else names")
-    loose = doc["items"][5]
+    t.eq(_labels(doc["items"]), ["Books", "broken", "many", "Maps", "photos", "sky", "loose"],
+         "labels from sidecars, else names")
+    t.eq(doc.get("label"), {"none": ["The Test Library"]}, "the root's collection.yml")
+    loose = doc["items"][6]
     t.check(loose.get("thumbnail") and loose["thumbnail"][0]["service"][0]["type"] == "ImageService3",
             "a manifest entry has a thumbnail with its image service")
 
@@ -176,7 +185,7 @@ def test_folder_collection_and_csv(srv, t):
     maps, _ = _get(srv, "/iiif/presentation/maps/collection", t)
     if maps is not None:
         _valid(t, maps, "maps collection")
-        t.eq(_labels(maps["items"]), ["Lyon from the root CSV", "Paris"],
+        t.eq(_labels(maps["items"]), ["hubble-map", "Lyon from the root CSV", "Paris"],
              "loose images, natural order; labels from the metadata.csv files above them")
 
 
@@ -399,6 +408,36 @@ def test_search(srv, t):
         t.eq(s, 400, extra)
     s, _, _ = srv.get("/iiif/collections/search")
     t.eq(s, 400, "no q")
+
+
+def test_search_what_a_person_sees(srv, t):
+    """File names, the labels made from them, single-image manifests, providers and required
+    statements are all found."""
+    t.eq(_hits(_search(srv, t, "moon")), ["sky/manifest"], "an image's file name finds its manifest")
+    t.eq(_hits(_search(srv, t, "terrace")), ["sky/manifest"], "a word of a file name")
+    t.eq(_hits(_search(srv, t, "caf\u00e9")), ["sky/manifest"], "with its accent")
+    t.eq(_hits(_search(srv, t, "cafe")), ["sky/manifest"], "and without")
+    t.eq(_hits(_search(srv, t, "hubble")), ["maps/hubble-map.png/manifest"], "a single-image manifest by its name")
+    t.eq(_hits(_search(srv, t, "sky")), ["sky/manifest"], "a folder by its name, the label made from it")
+    t.eq(_hits(_search(srv, t, "Example Library")), ["books/letters/manifest"], "the provider")
+    t.eq(_hits(_search(srv, t, "Attribution")), ["books/letters/manifest"], "the required statement")
+    t.eq(_hits(_search(srv, t, "Shelfmark")), ["maps/lyon.png/manifest", "books/diary/manifest"],
+         "rows of the root's catalogue CSV: an image's, and a page's (in its book)")
+
+
+def test_home_page_of_the_tree(srv, t):
+    st, h, body = srv.get("/")
+    t.eq(st, 200, "home page")
+    html = body.decode()
+    t.check("<title>The Test Library</title>" in html and "<h1>The Test Library</h1>" in html,
+            "titled with the root collection's label")
+    order = [html.find("books/diary/%s</code>" % n) for n in ("p1.png", "p2.png", "p10.png")]
+    t.check(all(x >= 0 for x in order) and order == sorted(order), "images in natural order: %r" % order)
+    # the letters' manifest.yml names b.png as its thumbnail; shown at 64 px: a size near 128 px
+    m = re.search(r'<img[^>]*src="([^"]*books%2Fletters%2F[^"]*)"', html)
+    t.check(m is not None and "b.png/full/" in m.group(1), "the sidecar's thumbnail: %r" % (m.group(1) if m else None))
+    t.check(m is not None and "/full/150,100/" in m.group(1), "an advertised size near the shown size (b.png is 300x200)")
+    t.eq(h.get("vary"), "Host", "ids from the request: Vary: Host")
 
 
 def test_search_pages(srv, t):
