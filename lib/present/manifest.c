@@ -250,6 +250,32 @@ static void folder_paths(const struct ts_present *p, const char *rel, size_t n, 
 }
 
 /*
+ * The rows of `c` that name the images of Manifest `f`, as `from`/NAME (or
+ * NAME when `from` is ""), onto s->canvases: later calls win key by key.
+ */
+static void canvas_rows(const struct ts_present *p, struct ts_sidecar *s, const struct ts_pfolder *f,
+                        const struct ts_csv *c, const char *from, const char *shown)
+{
+    for (size_t i = 0; i < f->n_images; i++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof(path), "%s%s%s", from, from[0] ? "/" : "", f->images[i]);
+        const struct ts_csv_row *r = ts_csv_find(c, path);
+        if (r == NULL)
+            continue;
+        struct ts_sidecar one;
+        ts_sidecar_init(&one);
+        ts_sidecar_read(&one, r->tree, shown);
+        json_t *was = json_object_get(s->canvases, f->images[i]);
+        if (was != NULL)
+            json_object_update(was, one.props);
+        else
+            json_object_set(s->canvases, f->images[i], one.props);
+        move_problems(p, &one);
+        ts_sidecar_release(&one);
+    }
+}
+
+/*
  * The rows that describe `rel` in the metadata.csv of every folder above it
  * (each names it by its path from that folder: "maps/paris.tif" in the
  * root's, "paris.tif" in maps/'s), farthest first so that nearer ones win
@@ -272,23 +298,8 @@ static void rows_above(const struct ts_present *p, const struct ts_pfolder *f, s
         const struct ts_csv_row *row = c != NULL ? ts_csv_find(c, from) : NULL;
         if (row != NULL)
             ts_sidecar_read(s, row->tree, shown);
-        for (size_t i = 0; c != NULL && manifest && i < f->n_images; i++) {
-            char path[PATH_MAX * 2];
-            snprintf(path, sizeof(path), "%s/%s", from, f->images[i]);
-            const struct ts_csv_row *r = ts_csv_find(c, path);
-            if (r == NULL)
-                continue;
-            struct ts_sidecar one;
-            ts_sidecar_init(&one);
-            ts_sidecar_read(&one, r->tree, shown);
-            json_t *was = json_object_get(s->canvases, f->images[i]);
-            if (was != NULL)
-                json_object_update(was, one.props);
-            else
-                json_object_set(s->canvases, f->images[i], one.props);
-            move_problems(p, &one);
-            ts_sidecar_release(&one);
-        }
+        if (c != NULL && manifest)
+            canvas_rows(p, s, f, c, from, shown);
         free_csv(own);
         const char *slash = strchr(rel + at, '/');
         if (slash == NULL)
@@ -353,23 +364,8 @@ void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f,
             ts_sidecar_read(s, row->tree, shown);
         check_rows(p, dir, c, shown);
     }
-    if (c != NULL && f->kind == TS_P_MANIFEST) {
-        for (size_t i = 0; i < f->n_images; i++) {
-            const struct ts_csv_row *r = ts_csv_find(c, f->images[i]);
-            if (r == NULL)
-                continue;
-            struct ts_sidecar one;
-            ts_sidecar_init(&one);
-            ts_sidecar_read(&one, r->tree, shown);
-            json_t *was = json_object_get(s->canvases, f->images[i]);
-            if (was != NULL)
-                json_object_update(was, one.props);
-            else
-                json_object_set(s->canvases, f->images[i], one.props);
-            move_problems(p, &one);
-            ts_sidecar_release(&one);
-        }
-    }
+    if (c != NULL && f->kind == TS_P_MANIFEST)
+        canvas_rows(p, s, f, c, "", shown);
     free_csv(own);
     /* its manifest.yml or collection.yml last: its canvases entries over the CSV rows, key by key */
     const char *yml = f->kind == TS_P_COLLECTION ? "collection.yml" : "manifest.yml";

@@ -50,6 +50,20 @@ def vips(*args):
     subprocess.run(["vips"] + [str(a) for a in args], check=True, stdout=subprocess.DEVNULL)
 
 
+def noise_rgb(out, width, height, sigma=30, mean=128):
+    """Writes an RGB image of grey noise (it does not compress: large tiles and answers) to
+    `out`, a vips file name with its save options ("big.tif[tile,pyramid]")."""
+    tmp = tempfile.mkdtemp(prefix="tessera-noise-")
+    try:
+        n = os.path.join(tmp, "n.v")
+        vips("gaussnoise", n, width, height, "--mean", mean, "--sigma", sigma)
+        vips("cast", n, n + "8.v", "uchar")
+        vips("bandjoin", "%s %s %s" % (n + "8.v", n + "8.v", n + "8.v"), n + "3.v")
+        vips("copy", n + "3.v", out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _make(root):
     g = GRID_PNG
     os.makedirs(root)

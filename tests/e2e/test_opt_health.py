@@ -6,11 +6,11 @@ says 503 with the reason; once the decode ends, 200 again. The event loop
 answers /health throughout: it is the workers that were stuck."""
 import hashlib
 import os
-import subprocess
 import tempfile
 import threading
 import time
 
+import fixtures
 import harness
 
 
@@ -19,16 +19,9 @@ def _tree():
     root = os.path.join(tempfile.gettempdir(), "tessera-health-%d-%s" % (os.getuid(), h))
     if not os.path.exists(os.path.join(root, "done")):
         os.makedirs(root, exist_ok=True)
-        run = lambda *a: subprocess.run(["vips"] + list(a), check=True, stdout=subprocess.DEVNULL)  # noqa: E731
-        noise = os.path.join(root, "noise.v")
-        run("gaussnoise", noise, "8000", "6000", "--mean", "128", "--sigma", "40")
-        run("cast", noise, noise + "8.v", "uchar")
-        run("bandjoin", "%s %s %s" % (noise + "8.v", noise + "8.v", noise + "8.v"), noise + "3.v")
         # one tile for the whole image: decoded in one OpenJPEG call
-        run("copy", noise + "3.v", os.path.join(root, "slow.jp2[tile-width=8000,tile-height=6000,Q=60]"))
-        run("copy", noise + "3.v", os.path.join(root, "small.png[compression=1]"))
-        for f in (noise, noise + "8.v", noise + "3.v"):
-            os.unlink(f)
+        fixtures.noise_rgb(os.path.join(root, "slow.jp2[tile-width=8000,tile-height=6000,Q=60]"), 8000, 6000, 40)
+        fixtures.noise_rgb(os.path.join(root, "small.png[compression=1]"), 256, 256)
         open(os.path.join(root, "done"), "w").close()
     return root
 

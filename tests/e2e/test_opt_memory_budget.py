@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 
+import fixtures
 import harness
 
 BUDGET_MB = 500
@@ -32,13 +33,7 @@ def _tree():
         # the same image, baseline: decoded in pieces, costs little
         run("black", os.path.join(root, "plain.jpg[Q=50]"), "12000", "12000")
         # 6000 x 6000 RGB, tiled: a GIF or AVIF of all of it is over the budget, a JPEG streams
-        noise = os.path.join(root, "noise.v")
-        run("gaussnoise", noise, "6000", "6000", "--mean", "128", "--sigma", "30")
-        run("cast", noise, noise + "8.v", "uchar")
-        run("bandjoin", "%s %s %s" % (noise + "8.v", noise + "8.v", noise + "8.v"), noise + "3.v")
-        run("copy", noise + "3.v", os.path.join(root, "big.tif[tile,pyramid,compression=jpeg,Q=60]"))
-        for f in (noise, noise + "8.v", noise + "3.v"):
-            os.unlink(f)
+        fixtures.noise_rgb(os.path.join(root, "big.tif[tile,pyramid,compression=jpeg,Q=60]"), 6000, 6000)
         open(os.path.join(root, "done"), "w").close()
     return root
 
