@@ -190,8 +190,9 @@ static const struct ts_csv *csv_of(const struct ts_present *p, struct ts_sidecar
 {
     *own = NULL;
     struct ts_walk *w = p->walk;
-    struct csv_memo *cm = w != NULL ? w->memo : NULL;
-    if (w != NULL && cm == NULL && w->memo == NULL) {
+    /* the walk's memo is ours when it is empty or was made here */
+    struct csv_memo *cm = w != NULL && w->memo_free == csv_memo_free ? w->memo : NULL;
+    if (w != NULL && w->memo == NULL) {
         cm = calloc(1, sizeof(*cm));
         if (cm != NULL) {
             w->memo = cm;
