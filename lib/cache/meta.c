@@ -5,7 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 int64_t ts_now_ms(void)
@@ -64,6 +66,9 @@ struct ts_centry *ts_meta_lookup(struct ts_cache *c, const char *id)
                  (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == m->mtime_ns &&
                  (int64_t)st.st_size == m->size &&
                  (names_file(m, id) || ts_now_ms() - m->resolved_ms < TS_META_RERESOLVE_MS);
+    if (fresh && m->error.status != 0)
+        fresh = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec == m->ctime_ns &&
+                ts_now_ms() - m->resolved_ms < TS_META_ERROR_TTL_MS;
     if (!fresh) {
         ts_centry_unref(e);
         return NULL;
@@ -100,12 +105,22 @@ struct ts_centry *ts_meta_store_error(struct ts_cache *c, const char *id, const 
 {
     if (c == NULL)
         return NULL;
+    /* a file tessera cannot open now (descriptors, permissions) may be fine later: not remembered */
+    int fd = open(file->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return NULL;
+    int sr = fstat(fd, &st);
+    close(fd);
+    if (sr != 0)
+        return NULL;
     struct ts_meta *m = calloc(1, sizeof(*m));
     if (m == NULL || ts_meta_init(m, file, NULL) != 0) {
         free(m);
         return NULL;
     }
     m->error = *err;
+    m->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
     struct ts_centry *e = ts_cache_put_get(c, id, strlen(id), m, sizeof(*m) + strlen(m->path) + 1, ts_meta_free,
                                            NULL, NULL);
     if (e == NULL) {

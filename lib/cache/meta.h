@@ -29,7 +29,11 @@ struct ts_meta {
     struct ts_source src;     /* owns src.path; empty when `error` is set */
     int64_t resolved_ms;      /* monotonic time of resolution */
     struct ts_error error;    /* status 0, or why this version of the file is not a readable image */
+    int64_t ctime_ns;         /* for an error: the file's ctime (a chmod changes it) */
 };
+
+/* How long a file that is not a readable image is believed to stay one, unchanged. */
+#define TS_META_ERROR_TTL_MS (10 * 60 * 1000)
 
 /**
  * Fills `m` (zeroed by the caller) for `file` and `src` (whose contents it
@@ -67,8 +71,11 @@ struct ts_centry *ts_meta_store(struct ts_cache *c, const char *id, const struct
 
 /**
  * Remembers that `file`, found for `id`, is not a readable image (`err`)
- * while it keeps its size and mtime. Returns the new entry with a reference
- * for the caller, or NULL (cache off or full).
+ * while it keeps its size, mtime and ctime, for TS_META_ERROR_TTL_MS at
+ * most. Only when tessera can open the file itself: a failure to open it
+ * (out of descriptors, no permission) says nothing about its bytes and is
+ * not remembered. Returns the new entry with a reference for the caller, or
+ * NULL (not remembered, cache off or full).
  */
 struct ts_centry *ts_meta_store_error(struct ts_cache *c, const char *id, const struct ts_resolved *file,
                                       const struct ts_error *err);

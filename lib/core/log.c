@@ -73,11 +73,12 @@ unsigned long ts_log_dropped(void)
     return n;
 }
 
-static void vlog(enum ts_log_level level, const char *fmt, va_list ap)
+/* Writes a line, unless the rate limit drops it. Returns whether it was written. */
+static bool vlog(enum ts_log_level level, const char *fmt, va_list ap)
 {
     long was_dropped = take_token();
     if (was_dropped < 0)
-        return;
+        return false;
     char line[1024];
     time_t now = time(NULL);
     struct tm tm;
@@ -92,6 +93,7 @@ static void vlog(enum ts_log_level level, const char *fmt, va_list ap)
     fputs(line, stderr);
     fputc('\n', stderr);
     funlockfile(stderr);
+    return true;
 }
 
 void ts_log(enum ts_log_level level, const char *fmt, ...)
@@ -119,20 +121,22 @@ int ts_log_once(uint64_t key, enum ts_log_level level, const char *fmt, ...)
     size_t a = (size_t)(key % ONCE_SLOTS), b = (size_t)((key >> 32) % ONCE_SLOTS);
     pthread_mutex_lock(&once_lock);
     bool seen = once_keys[a] == key || once_keys[b] == key;
-    if (!seen) {
-        if (once_keys[a] == 0)
-            once_keys[a] = key;
-        else if (once_keys[b] == 0)
-            once_keys[b] = key;
-        else
-            once_keys[(key >> 16) & 1 ? a : b] = key;
-    }
     pthread_mutex_unlock(&once_lock);
     if (seen)
         return 0;
     va_list ap;
     va_start(ap, fmt);
-    vlog(level, fmt, ap);
+    bool written = vlog(level, fmt, ap);
     va_end(ap);
+    if (!written)
+        return 0; /* dropped by the rate limit: told another time */
+    pthread_mutex_lock(&once_lock);
+    if (once_keys[a] == 0 || once_keys[a] == key)
+        once_keys[a] = key;
+    else if (once_keys[b] == 0 || once_keys[b] == key)
+        once_keys[b] = key;
+    else
+        once_keys[(key >> 16) & 1 ? a : b] = key;
+    pthread_mutex_unlock(&once_lock);
     return 1;
 }

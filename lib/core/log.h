@@ -32,7 +32,8 @@ void ts_log(enum ts_log_level level, const char *fmt, ...) __attribute__((format
 /**
  * Logs like ts_log, unless a line with the same `key` (a hash of what the
  * problem is and of the version of what it is about) was logged recently:
- * the last few thousand keys are remembered. Returns whether it logged.
+ * the last few thousand keys are remembered (a line the rate limit dropped
+ * is not: it is told the next time). Returns whether it logged.
  */
 int ts_log_once(uint64_t key, enum ts_log_level level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

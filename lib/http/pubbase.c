@@ -6,14 +6,19 @@
 #include <string.h>
 #include <strings.h>
 
-/* First element of a comma-separated list, trimmed. */
-static struct ts_strv first_item(struct ts_strv v)
+/*
+ * The last element of a comma-separated list, trimmed: proxies append to
+ * Forwarded and X-Forwarded-* lists, so the last element is the one the
+ * proxy next to tessera (the trusted one) added; earlier ones came from
+ * further away, as far as the client, and are not believed.
+ */
+static struct ts_strv last_item(struct ts_strv v)
 {
     if (v.p == NULL)
         return v;
-    const char *comma = memchr(v.p, ',', v.n);
-    size_t n = comma ? (size_t)(comma - v.p) : v.n;
-    const char *p = v.p;
+    const char *comma = v.n > 0 ? memrchr(v.p, ',', v.n) : NULL;
+    const char *p = comma ? comma + 1 : v.p;
+    size_t n = (size_t)(v.p + v.n - p);
     while (n > 0 && (*p == ' ' || *p == '\t')) {
         p++;
         n--;
@@ -81,10 +86,10 @@ static bool is_proto(struct ts_strv v, const char *name)
     return v.p != NULL && v.n == strlen(name) && strncasecmp(v.p, name, v.n) == 0;
 }
 
-/* Finds `key=value` in the first element of a Forwarded header. */
+/* Finds `key=value` in the last element of a Forwarded header (the trusted proxy's). */
 static struct ts_strv forwarded_param(struct ts_strv fwd, const char *key)
 {
-    struct ts_strv el = first_item(fwd), none = {NULL, 0};
+    struct ts_strv el = last_item(fwd), none = {NULL, 0};
     if (el.p == NULL)
         return none; /* (and no arithmetic on a null pointer, which C leaves undefined even for + 0) */
     size_t klen = strlen(key);
@@ -146,7 +151,7 @@ int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out)
 
     struct ts_strv fproto = forwarded_param(in->forwarded, "proto");
     struct ts_strv fhost = forwarded_param(in->forwarded, "host");
-    struct ts_strv xproto = first_item(in->xf_proto);
+    struct ts_strv xproto = last_item(in->xf_proto);
     /* RFC 7239 Forwarded wins over the older X-Forwarded-* headers. */
     struct ts_strv proto = fproto.p != NULL ? fproto : xproto;
     if (is_proto(proto, "https"))
@@ -155,8 +160,8 @@ int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out)
         scheme = "http";
     if (valid_host(fhost))
         host = fhost;
-    else if (valid_host(first_item(in->xf_host)))
-        host = first_item(in->xf_host);
+    else if (valid_host(last_item(in->xf_host)))
+        host = last_item(in->xf_host);
     else if (valid_host(in->host))
         host = in->host;
     else
@@ -166,9 +171,9 @@ int ts_pubbase(const struct ts_pubbase_in *in, struct ts_buf *out)
         ts_buf_add(out, host.p != NULL ? host.p : "", host.p != NULL ? host.n : 0);
         return -2;
     }
-    if (host.p != NULL && !has_port(host) && valid_port(first_item(in->xf_port)))
-        port = first_item(in->xf_port);
-    struct ts_strv xp = first_item(in->xf_prefix);
+    if (host.p != NULL && !has_port(host) && valid_port(last_item(in->xf_port)))
+        port = last_item(in->xf_port);
+    struct ts_strv xp = last_item(in->xf_prefix);
     if (valid_prefix(xp))
         prefix = xp;
     while (prefix.n > 0 && prefix.p[prefix.n - 1] == '/')

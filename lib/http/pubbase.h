@@ -8,7 +8,8 @@
  * scheme. Header values that are not plausible (a host with spaces or
  * quotes, a prefix with odd characters) are ignored rather than echoed into
  * documents. The caller decides whose forwarding headers to believe (a
- * trusted proxy's) and leaves the others out. With a list of allowed hosts,
+ * trusted proxy's) and leaves the others out; of a list, the last element
+ * counts (the one that proxy added). With a list of allowed hosts,
  * a request naming another host gets no base at all. Pure: no I/O.
  */
 #ifndef TS_HTTP_PUBBASE_H

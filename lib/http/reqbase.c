@@ -89,7 +89,8 @@ char *ts_request_base_or_error(h2o_req_t *req)
 const char *ts_request_vary(h2o_req_t *req, const char *also)
 {
     const struct ts_config *cfg = &ts_server_live(((struct ts_loop *)req->conn->ctx)->srv)->cfg;
-    bool varies = cfg->base_url[0] == '\0' && cfg->hosts[0] == '\0';
+    /* without base_url the ids name the request's host: one of several listed, or any */
+    bool varies = cfg->base_url[0] == '\0' && (cfg->hosts[0] == '\0' || strpbrk(cfg->hosts, ", \t") != NULL);
     if (also == NULL)
         return varies ? "Host" : NULL;
     if (!varies)

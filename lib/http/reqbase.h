@@ -6,9 +6,10 @@
  * (Forwarded, X-Forwarded-Proto/Host/Port/Prefix) of a peer listed in
  * trusted_proxies, and from no one else's; else from Host. With the `hosts`
  * setting, a request naming another host gets no base (421). Answers whose
- * ids come from the request's own headers vary on them: without base_url
- * and `hosts`, they say `Vary: Host`, so a shared cache keeps one copy per
- * host, and a client's Host cannot end up in another client's ids.
+ * ids come from the request's own headers vary on them: without base_url,
+ * unless `hosts` names a single host, they say `Vary: Host`, so a shared
+ * cache keeps one copy per host, and a client's Host cannot end up in
+ * another client's ids.
  */
 #ifndef TS_HTTP_REQBASE_H
 #define TS_HTTP_REQBASE_H

@@ -73,6 +73,8 @@ static struct ts_job *take_job(struct ts_workers *w)
     struct ts_job *best = NULL, *best_prev = NULL, *prev = NULL;
     int best_load = INT_MAX;
     bool large_blocked = false;
+    uint64_t kept = 0; /* memory kept for the oldest large job, once it has waited long enough */
+    int64_t now = now_ms();
     for (struct ts_job *j = w->head; j != NULL; prev = j, j = j->next) {
         if (j->heavy && w->heavy_running >= w->heavy_max)
             continue;
@@ -80,7 +82,9 @@ static struct ts_job *take_job(struct ts_workers *w)
             bool large = is_large(w, j->mem);
             if (large && large_blocked)
                 continue;
-            if (w->mem_in_use + j->mem > w->mem_budget) {
+            if (w->mem_in_use + j->mem + kept > w->mem_budget) {
+                if (large && !large_blocked && now - j->queued_ms >= TS_WORKERS_LARGE_WAIT_MS)
+                    kept = j->mem;
                 large_blocked |= large;
                 continue;
             }
@@ -124,6 +128,7 @@ static void requeue(struct ts_workers *w, struct ts_job *job)
     if (w->tail == NULL)
         w->tail = job;
     w->queued++;
+    job->queued_ms = now_ms();
 }
 
 static void *worker_main(void *arg)
@@ -221,6 +226,7 @@ int ts_workers_submit(struct ts_workers *w, struct ts_job *job)
         w->heavy_queued++;
     job->next = NULL;
     job->requeue = false;
+    job->queued_ms = now_ms();
     if (w->tail != NULL)
         w->tail->next = job;
     else

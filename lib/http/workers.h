@@ -16,7 +16,10 @@
  *   - work memory: a job that says how much memory it holds (`mem`) starts
  *     only when that fits in the budget beside the jobs running; while the
  *     oldest waiting large job does not fit, younger large ones wait behind
- *     it (small ones still start), so a large job is never starved;
+ *     it, and once it has waited TS_WORKERS_LARGE_WAIT_MS its memory is kept
+ *     for it: smaller jobs start only beside that share, so the running ones
+ *     drain and it starts (a large job is never starved, and a short wait
+ *     costs tiles nothing);
  *   - fairness: among the jobs that may start, the oldest of the owner
  *     (a connection) with the fewest jobs running goes first, so one
  *     client's many requests never hold up another's few.
@@ -51,12 +54,16 @@ struct ts_job {
     const void *owner;                   /* whom the job serves (a connection), for fairness; NULL for no one */
     /* owned by the pool */
     struct ts_job *next;
+    int64_t queued_ms;                   /* when it was queued (CLOCK_MONOTONIC) */
     bool requeue;                        /* ts_workers_defer sent it back to the queue */
     bool want_heavy;
     uint64_t want_mem;
 };
 
 struct ts_workers;
+
+/* How long the oldest large job waits for memory before smaller jobs stop passing it. */
+#define TS_WORKERS_LARGE_WAIT_MS 200
 
 /**
  * Starts `n_threads` workers with room for `queue_cap` waiting jobs, of

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,9 +271,14 @@ void ts_csv_release(struct ts_csv *c)
         ts_yaml_free(c->rows[i].tree);
     }
     free(c->rows);
+    free(c->index);
     c->rows = NULL;
+    c->index = NULL;
     c->n = 0;
+    c->index_cap = 0;
 }
+
+static int build_index(struct ts_csv *c);
 
 int ts_csv_parse(const char *text, size_t len, struct ts_csv *out, char *msg, size_t msg_len)
 {
@@ -365,6 +371,10 @@ int ts_csv_parse(const char *text, size_t len, struct ts_csv *out, char *msg, si
         }
         record_clear(r);
     }
+    if (build_index(out) != 0) {
+        fail(msg, msg_len, line, "out of memory");
+        goto out;
+    }
     rc = 0;
 out:
     if (r != NULL)
@@ -390,17 +400,63 @@ static void normalise(const char *p, const char **start, size_t *len)
     *len = n;
 }
 
-const struct ts_csv_row *ts_csv_find(const struct ts_csv *c, const char *path)
+static uint64_t path_hash(const char *p, size_t n)
 {
-    const char *want;
-    size_t wn;
-    normalise(path, &want, &wn);
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Builds the index of rows by normalised path (the first row of each path wins). Returns 0, or -1. */
+static int build_index(struct ts_csv *c)
+{
+    size_t cap = 16;
+    while (cap < 2 * c->n)
+        cap *= 2;
+    c->index = calloc(cap, sizeof(*c->index));
+    if (c->index == NULL)
+        return -1;
+    c->index_cap = cap;
     for (size_t i = 0; i < c->n; i++) {
         const char *p;
         size_t pn;
         normalise(c->rows[i].path, &p, &pn);
+        size_t k = (size_t)(path_hash(p, pn) & (cap - 1));
+        for (;;) {
+            if (c->index[k] == 0) {
+                c->index[k] = i + 1;
+                break;
+            }
+            const char *q;
+            size_t qn;
+            normalise(c->rows[c->index[k] - 1].path, &q, &qn);
+            if (qn == pn && memcmp(p, q, pn) == 0)
+                break; /* a later row for the same path: the first stays */
+            k = (k + 1) & (cap - 1);
+        }
+    }
+    return 0;
+}
+
+const struct ts_csv_row *ts_csv_find(const struct ts_csv *c, const char *path)
+{
+    if (c->index == NULL || c->index_cap == 0)
+        return NULL;
+    const char *want;
+    size_t wn;
+    normalise(path, &want, &wn);
+    size_t k = (size_t)(path_hash(want, wn) & (c->index_cap - 1));
+    while (c->index[k] != 0) {
+        const struct ts_csv_row *r = &c->rows[c->index[k] - 1];
+        const char *p;
+        size_t pn;
+        normalise(r->path, &p, &pn);
         if (pn == wn && memcmp(p, want, wn) == 0)
-            return &c->rows[i];
+            return r;
+        k = (k + 1) & (c->index_cap - 1);
     }
     return NULL;
 }

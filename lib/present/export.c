@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -502,13 +503,50 @@ static int non_empty(const char *out)
     return found;
 }
 
+/* The real path `path` would have: its deepest existing folder's real path, and the rest as written. */
+static void real_to_be(const char *path, char out[PATH_MAX])
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof(p), "%s", path);
+    char tail[PATH_MAX] = "";
+    for (;;) {
+        if (realpath(p, out) != NULL) {
+            size_t n = strlen(out);
+            snprintf(out + n, PATH_MAX - n, "%s", tail);
+            return;
+        }
+        char *slash = strrchr(p, '/');
+        if (slash == NULL || slash == p) {
+            snprintf(out, PATH_MAX, "%s", path); /* nothing of it exists: as given */
+            return;
+        }
+        char t[PATH_MAX];
+        snprintf(t, sizeof(t), "%s%s", slash, tail);
+        snprintf(tail, sizeof(tail), "%s", t);
+        *slash = '\0';
+    }
+}
+
+static bool path_under(const char *a, const char *b)
+{
+    size_t n = strlen(b);
+    return strncmp(a, b, n) == 0 && (a[n] == '/' || a[n] == '\0');
+}
+
 /*
  * Checks that OUT may be written (new, empty, an earlier export, or
- * `force`), writes the marker and takes its mtime as the moment this export
- * began: every file written from now on is at least as new.
+ * `force`; never inside the image root, whose next walk would export the
+ * export, nor holding it, whose sweep could remove images), writes the
+ * marker and takes its mtime as the moment this export began: every file
+ * written from now on is at least as new.
  */
 static int begin_out(struct ex *x)
 {
+    char out_real[PATH_MAX];
+    real_to_be(x->out, out_real);
+    if (path_under(out_real, x->r.root) || path_under(x->r.root, out_real))
+        return ts_error_set(x->err, 400, "%s %s the image root %s: export somewhere else", x->out,
+                            path_under(out_real, x->r.root) ? "is inside" : "holds", x->r.root);
     char marker[PATH_MAX + 32];
     snprintf(marker, sizeof(marker), "%s/" MARKER, x->out);
     struct stat st;

@@ -623,15 +623,15 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
     if (navplace_ids(doc, mid))
         b.navplace = true;
     /* canvases entries must name images of this manifest */
-    if (f->kind != TS_P_IMAGE) {
+    if (f->kind != TS_P_IMAGE && json_object_size(s.canvases) > 0) {
+        json_t *names = json_object();
+        for (size_t i = 0; i < f->n_images; i++)
+            json_object_set_new(names, f->images[i], json_true());
         const char *k;
         json_t *v;
         json_object_foreach(s.canvases, k, v)
         {
-            bool found = false;
-            for (size_t i = 0; i < f->n_images && !found; i++)
-                found = strcmp(f->images[i], k) == 0;
-            if (found)
+            if (json_object_get(names, k) != NULL)
                 continue;
             char key[PATH_MAX];
             snprintf(key, sizeof(key), "canvas:%s", k);
@@ -640,11 +640,15 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
             problem(p, msg);
             free(msg);
         }
+        json_decref(names);
     }
     json_t *items = json_array();
     json_t *first_thumb = NULL, *named_thumb = NULL;
     struct ts_exif first_exif = {0};
-    for (size_t i = 0; i < f->n_images; i++) {
+    size_t probed = 0;
+    for (size_t i = 0; i < f->n_images; i++, probed++) {
+        if (p->walk != NULL && !ts_walk_ok(p->walk))
+            break; /* out of time: the canvases so far */
         const char *img = f->images[i];
         char *rel = join(folder_rel, img);
         struct ts_pimage im;
@@ -667,6 +671,12 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         json_array_append_new(items, c);
         free(rel);
     }
+    if (probed < f->n_images) {
+        char *msg = idf("%s: the manifest has only %zu of its %zu images: %s", f->rel[0] ? f->rel : "the root", probed,
+                        f->n_images, p->walk->why);
+        problem(p, msg);
+        free(msg);
+    }
     if (json_array_size(items) == 0) {
         json_decref(items);
         json_decref(doc);
@@ -675,7 +685,10 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         ts_buf_release(&prefix);
         free(mid);
         free(folder_rel);
-        ts_error_set(err, 415, "none of the images of '%s' could be read", f->rel);
+        if (probed < f->n_images)
+            ts_error_set(err, 503, "the manifest of '%s' could not be made in time: %s", f->rel, p->walk->why);
+        else
+            ts_error_set(err, 415, "none of the images of '%s' could be read", f->rel);
         return NULL;
     }
     /* thumbnail: the one the sidecar names (an image here or a URL), else the first canvas's */

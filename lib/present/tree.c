@@ -108,6 +108,13 @@ static unsigned entry_type(const struct ts_resolver *r, int dfd, const char *dir
     return S_ISREG(st->st_mode) ? S_IFREG : S_ISDIR(st->st_mode) ? S_IFDIR : 0;
 }
 
+/* Whether real path `a` is `b` or below it. */
+static bool is_within(const char *a, const char *b)
+{
+    size_t n = strlen(b);
+    return strncmp(a, b, n) == 0 && (a[n] == '/' || a[n] == '\0' || (n == 1 && b[0] == '/'));
+}
+
 static bool is_sidecar(const char *name)
 {
     return strcmp(name, "manifest.yml") == 0 || strcmp(name, "collection.yml") == 0 ||
@@ -239,7 +246,10 @@ static int kind_of_dir(const struct ts_resolver *r, struct ts_walk *w, const cha
         bool image = ts_resolver_is_image_name(r, name);
         if (!image && man)
             continue;
-        unsigned type = entry_type(r, fd, dir, name, e->d_type, false, &st, NULL);
+        char target[PATH_MAX];
+        unsigned type = entry_type(r, fd, dir, name, e->d_type, false, &st, target);
+        if (type == S_IFDIR && target[0] != '\0' && is_within(dir, target))
+            continue; /* a link back to this folder or one above: no subfolder */
         if (type == S_IFREG && image) {
             ni++;
             if (man) {
@@ -383,7 +393,11 @@ int ts_pfolder_open(const struct ts_resolver *r, struct ts_walk *w, const char *
         snprintf(folder, sizeof(folder), "%s%s%.*s", r->root, slash != NULL ? "/" : "",
                  slash != NULL ? (int)(slash - rel) : 0, rel);
         char freal[PATH_MAX];
-        out->dir = realpath(folder, freal) != NULL ? strdup(freal) : NULL;
+        if (realpath(folder, freal) == NULL) { /* it went away meanwhile */
+            ts_error_set(err, 404, "nothing is published at '%s'", rel);
+            goto out;
+        }
+        out->dir = strdup(freal);
         out->stamp = mtime_ns(&st);
         if (out->dir == NULL || push_name(&out->images, &out->n_images, name) != 0) {
             ts_error_set(err, 500, "out of memory");
@@ -410,7 +424,11 @@ int ts_pfolder_open(const struct ts_resolver *r, struct ts_walk *w, const char *
         goto out;
     }
     if (lr != 0) {
-        ts_error_set(err, 500, "the folder '%s' could not be read", rel);
+        /* gone meanwhile, or not ours to read: as its parent's listing leaves it out, nothing is here */
+        if (errno == EACCES || errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == EPERM)
+            ts_error_set(err, 404, "nothing is published at '%s'", rel);
+        else
+            ts_error_set(err, 503, "the folder '%s' could not be read now: %s", rel, strerror(errno));
         goto out;
     }
     /*

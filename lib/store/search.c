@@ -287,20 +287,26 @@ static void walk_folder(struct walk *w, const char *rel, int64_t parent_stamp, i
         ts_pfolder_release(&f);
         return;
     }
+    /*
+     * An item's text comes from its own sidecars and from the metadata.csv
+     * of every folder above it, so its stamp is the newest of its folder's
+     * and all of theirs: a change in the root's catalogue reaches every
+     * item below.
+     */
     int64_t stamp = f.stamp > parent_stamp ? f.stamp : parent_stamp;
     index_item(w, rel, &f, stamp);
     if (f.kind == TS_P_COLLECTION) {
         for (size_t i = 0; i < f.n_folders; i++) {
             char *child = join(rel, f.folders[i]);
             if (child != NULL)
-                walk_folder(w, child, f.stamp, depth + 1);
+                walk_folder(w, child, stamp, depth + 1);
             free(child);
         }
         for (size_t i = 0; i < f.n_images && ts_walk_ok(w->tw); i++) {
             char *child = join(rel, f.images[i]);
             struct ts_pfolder img;
             if (child != NULL && ts_pfolder_open(w->p->resolver, w->tw, child, &img, &err) == 0) {
-                index_item(w, child, &img, img.stamp > f.stamp ? img.stamp : f.stamp);
+                index_item(w, child, &img, img.stamp > stamp ? img.stamp : stamp);
                 ts_pfolder_release(&img);
             }
             free(child);

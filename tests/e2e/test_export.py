@@ -112,3 +112,51 @@ def test_usage_errors(srv, t):
     p = subprocess.run([srv.binary, "export", SAMPLES, tempfile.gettempdir() + "/tessera-export-x"], capture_output=True,
                        text=True, timeout=60)
     t.check(p.returncode == 2 and "--base-url" in p.stderr, "--base-url is required: %r" % p.stderr)
+
+
+def _run_export(srv, root, out, *extra):
+    return subprocess.run([srv.binary, "export", root, out, "--base-url", BASE] + list(extra), capture_output=True,
+                          text=True, timeout=300)
+
+
+def _files(out):
+    return {os.path.relpath(os.path.join(d, f), out) for d, _, fs in os.walk(out) for f in fs}
+
+
+def test_export_again(srv, t):
+    """Exporting into an earlier export brings it up to date: what the tree no longer has is
+    removed; a folder that is neither empty nor an export is refused without --force; the
+    export may not be inside the root, nor hold it. Stages are printed when not on a terminal."""
+    work = tempfile.mkdtemp(prefix="tessera-export-again-")
+    try:
+        root = os.path.join(work, "root")
+        shutil.copytree(os.path.join(SAMPLES, "photographs"), root)
+        out = os.path.join(work, "site")
+        p = _run_export(srv, root, out)
+        t.eq(p.returncode, 0, "first export: %s" % p.stderr[-300:])
+        t.check("tessera export: " in p.stderr and "written" in p.stderr, "stage lines without a terminal: %r" %
+                p.stderr[-300:])
+        before = _files(out)
+        t.check(any("cat" in f for f in before), "the cat is in the first export")
+        shutil.rmtree(os.path.join(root, "cat"))
+        p = _run_export(srv, root, out)
+        t.eq(p.returncode, 0, "second export: %s" % p.stderr[-300:])
+        after = _files(out)
+        t.check(not any(f.startswith("iiif/") and "cat" in f for f in after), "the cat's files are gone: %r" %
+                sorted(f for f in after if "cat" in f)[:5])
+        t.check(any("album" in f for f in after), "the album stays")
+        t.check("files of the earlier export removed" in p.stderr, "the removal is said: %r" % p.stderr[-300:])
+        # a folder of someone else's files
+        other = os.path.join(work, "other")
+        os.makedirs(other)
+        open(os.path.join(other, "notes.txt"), "w").close()
+        p = _run_export(srv, root, other)
+        t.check(p.returncode == 2 and "--force" in p.stderr, "a foreign folder is refused: %r" % p.stderr[-200:])
+        p = _run_export(srv, root, other, "--force")
+        t.eq(p.returncode, 0, "with --force it is written")
+        t.check(os.path.exists(os.path.join(other, "notes.txt")), "and files outside iiif/ and viewer/ are kept")
+        for bad in (os.path.join(root, "site"), work):
+            p = _run_export(srv, root, bad, "--force")
+            t.check(p.returncode == 2 and "image root" in p.stderr, "%s is refused: %r" % (bad, p.stderr[-200:]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

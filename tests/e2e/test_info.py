@@ -224,13 +224,14 @@ PROXY = [
     ({"X-Forwarded-Host": "images.example.org", "X-Forwarded-Port": "80"}, "http://images.example.org"),
     ({"X-Forwarded-Prefix": "/images"}, "http://127.0.0.1:{port}/images"),
     ({"X-Forwarded-Prefix": "/a/b/"}, "http://127.0.0.1:{port}/a/b"),
-    ({"X-Forwarded-Host": "a.example.org, b.example.org"}, "http://a.example.org"),
-    ({"X-Forwarded-Proto": "https, http"}, "https://127.0.0.1:{port}"),
+    # of a list, the element the proxy next to tessera appended (the last), never the client's
+    ({"X-Forwarded-Host": "a.example.org, b.example.org"}, "http://b.example.org"),
+    ({"X-Forwarded-Proto": "http, https"}, "https://127.0.0.1:{port}"),
     ({"X-Forwarded-Host": "pub.example.com", "X-Forwarded-Port": "8443", "X-Forwarded-Proto": "https",
       "X-Forwarded-Prefix": "/iiif-images"}, "https://pub.example.com:8443/iiif-images"),
     ({"Forwarded": "proto=https;host=pub.example.com"}, "https://pub.example.com"),
     ({"Forwarded": 'for=192.0.2.60;proto=https;host="pub.example.com:9443"'}, "https://pub.example.com:9443"),
-    ({"Forwarded": "host=one.example.com, host=two.example.com"}, "http://one.example.com"),
+    ({"Forwarded": "host=one.example.com, host=two.example.com"}, "http://two.example.com"),
     ({"Host": "virtual.example.net"}, "http://virtual.example.net"),
     ({"Host": "virtual.example.net:81"}, "http://virtual.example.net:81"),
     # junk is ignored

@@ -467,6 +467,16 @@ def test_search_follows_changes(srv, t):
     finally:
         _write(yml, old)
         shutil.rmtree(os.path.join(SERVER_ROOT, "books", "fresh"), ignore_errors=True)
+    # a change in the root's catalogue reaches the items it describes two levels down
+    csv = os.path.join(SERVER_ROOT, "metadata.csv")
+    with open(csv, encoding="utf-8") as f:
+        old_csv = f.read()
+    try:
+        _write(csv, old_csv.replace("Page two from the root CSV", "Page two of the Xylophone"))
+        t.eq(_hits(_search(srv, t, "xylophone")), ["books/diary/manifest"], "an edit of the root's CSV, found at once")
+    finally:
+        _write(csv, old_csv)
+    t.eq(_hits(_search(srv, t, "xylophone")), [], "and its undoing")
 
 
 def test_exif_fills_gaps(srv, t):

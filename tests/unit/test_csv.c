@@ -3,6 +3,7 @@
  */
 #include <stdlib.h>
 
+#include "core/buf.h"
 #include "present/csv.h"
 #include "present/sidecar.h"
 #include "t.h"
@@ -25,8 +26,43 @@ static char *row_props(const struct ts_csv *c, const char *path)
     return j;
 }
 
+/* The index behind ts_csv_find: many rows, duplicates (the first wins), spellings of one path. */
+static void test_index(void)
+{
+    struct ts_buf b;
+    ts_buf_init(&b, 1 << 24);
+    ts_buf_adds(&b, "path,label\n");
+    for (int i = 0; i < 20000; i++)
+        ts_buf_addf(&b, "books/b%d/p%d.tif,Page %d\n", i / 100, i % 100, i);
+    ts_buf_adds(&b, "books/b0/p0.tif,A second row for the first page\n./maps/,Maps\n.,The folder\n");
+    struct ts_csv c;
+    char msg[200] = "";
+    T_CHECK(ts_csv_parse(b.data, b.len, &c, msg, sizeof(msg)) == 0, "a catalogue of 20003 rows: %s", msg);
+    int found = 0;
+    for (int i = 0; i < 20000; i++) {
+        char path[64];
+        snprintf(path, sizeof(path), "books/b%d/p%d.tif", i / 100, i % 100);
+        const struct ts_csv_row *r = ts_csv_find(&c, path);
+        found += r != NULL && r->line == i + 2;
+    }
+    T_CHECK(found == 20000, "every row found by its path, at its line: %d", found);
+    const struct ts_csv_row *first = ts_csv_find(&c, "./books/b0/p0.tif");
+    T_CHECK(first != NULL && first->line == 2, "of two rows for a path, the first");
+    T_CHECK(ts_csv_find(&c, "maps") != NULL && ts_csv_find(&c, "maps/") != NULL && ts_csv_find(&c, "./maps") != NULL,
+            "spellings of a folder's path");
+    T_CHECK(ts_csv_find(&c, ".") != NULL && ts_csv_find(&c, ".")->line == 20004, "the folder's own row");
+    T_CHECK(ts_csv_find(&c, "books/b0/p100.tif") == NULL && ts_csv_find(&c, "books") == NULL, "no row, no match");
+    ts_csv_release(&c);
+    ts_buf_release(&b);
+    struct ts_csv empty;
+    T_CHECK(ts_csv_parse("path\n", 5, &empty, msg, sizeof(msg)) == 0 && ts_csv_find(&empty, "x") == NULL,
+            "a header alone");
+    ts_csv_release(&empty);
+}
+
 int main(void)
 {
+    test_index();
     const char *csv = "\xEF\xBB\xBFpath,label,label@fr,Author,Date@en,lat,lon,behavior,navDate\r\n"
                       "books/diary,Diary,Journal,Jane,\"March, 1850\",,,paged,1850-03\r\n"
                       "maps/paris.tif,Paris,,,,48.85,2.35,,\r\n"

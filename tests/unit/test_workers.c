@@ -274,6 +274,36 @@ static void test_memory_budget(void)
     T_CHECK(b.order < c.order, "the older first: %d, %d", b.order, c.order);
     ts_workers_free(w, -1);
 
+    /* a large job that has waited long enough keeps its memory: smaller jobs stop passing it */
+    atomic_bool g1 = false, g2 = false, g3 = false;
+    w = ts_workers_new(4, 16, 16, 1000);
+    struct tjob s1, s2, s3, s4, big;
+    init_job(&s1, 1, false, &g1);
+    init_job(&s2, 2, false, &g2);
+    init_job(&s3, 3, false, &g3);
+    init_job(&s4, 4, false, &open);
+    init_job(&big, 5, false, &open);
+    s1.job.mem = s2.job.mem = s3.job.mem = s4.job.mem = 100;
+    big.job.mem = 800;
+    T_CHECK(ts_workers_submit(w, &s1.job) == 0 && ts_workers_submit(w, &s2.job) == 0 &&
+                ts_workers_submit(w, &s3.job) == 0 && wait_for(&s1, 1, f_started) && wait_for(&s2, 1, f_started) &&
+                wait_for(&s3, 1, f_started),
+            "300 of 1000 taken by three small jobs");
+    T_CHECK(ts_workers_submit(w, &big.job) == 0, "800 more does not fit: waits");
+    struct timespec aged = {0, (TS_WORKERS_LARGE_WAIT_MS + 100) * 1000000L};
+    nanosleep(&aged, NULL);
+    T_CHECK(ts_workers_submit(w, &s4.job) == 0, "a fourth small job would fit...");
+    settle();
+    T_CHECK(!atomic_load(&s4.started), "...but the large job has waited: its 800 is kept, the small one waits");
+    atomic_store(&g1, true);
+    T_CHECK(wait_for(&big, 1, f_done), "one small job ends: 200 + 800 fit, the large job runs");
+    atomic_store(&g2, true);
+    atomic_store(&g3, true);
+    T_CHECK(wait_for(&s4, 1, f_done) && wait_for(&s2, 1, f_done) && wait_for(&s3, 1, f_done) &&
+                wait_for(&s1, 1, f_done),
+            "then the rest");
+    ts_workers_free(w, -1);
+
     /* memory learned while running waits too */
     atomic_bool gate = false;
     w = ts_workers_new(2, 16, 16, 800);
