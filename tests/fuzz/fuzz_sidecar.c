@@ -5,7 +5,8 @@
  * The first byte picks the reader. Invariants: a refusal carries a
  * one-line "line N: ..." message; every property the reader keeps has the
  * shape Presentation 3.0 wants (language maps of string arrays, arrays for
- * the list properties, strings for rights, navDate and viewingDirection);
+ * the list properties, strings for rights, navDate and viewingDirection,
+ * a label/value pair for requiredStatement);
  * every problem is a "file:line: ..." string; and the whole result
  * serialises to JSON.
  */
@@ -45,7 +46,12 @@ static void check(struct ts_sidecar *s)
             FUZZ_CHECK(json_is_string(v));
         else if (strcmp(k, "navPlace") == 0)
             FUZZ_CHECK(json_is_object(v) && json_array_size(json_object_get(v, "features")) > 0);
-        else
+        else if (strcmp(k, "requiredStatement") == 0) {
+            /* one label/value pair, as Presentation 3.0 has it */
+            FUZZ_CHECK(json_is_object(v));
+            check_lang_map(json_object_get(v, "label"));
+            check_lang_map(json_object_get(v, "value"));
+        } else
             FUZZ_CHECK(json_is_array(v) && json_array_size(v) > 0);
         if (strcmp(k, "metadata") == 0) {
             size_t i;
