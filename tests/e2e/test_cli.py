@@ -62,6 +62,23 @@ def test_info_id_and_settings(srv, t):
     t.eq(info.get("id"), "https://img.example.org/base/iiif/3/%s.png" % VID, "base_url from the environment")
 
 
+def test_info_nested_ids(srv, t):
+    """A nested file's id is its path under the root, as the server gives it: --root says which
+    root, else the current folder when the file is in it."""
+    root = fixtures.build()
+    f = os.path.join(root, "grid", "tiff-jpeg.tif")
+    want = "/iiif/3/grid%2Ftiff-jpeg.tif"
+    rc, out, err = run(srv, "info", f, "--root", root)
+    clean(t, err, "info --root")
+    t.check(rc == 0 and json.loads(out).get("id", "").endswith(want), "--root: %s %r" % (rc, out[:200]))
+    p = subprocess.run([srv.binary, "info", os.path.join("grid", "tiff-jpeg.tif")], cwd=root, capture_output=True,
+                       text=True, timeout=60)
+    t.check(p.returncode == 0 and json.loads(p.stdout).get("id", "").endswith(want),
+            "from the root's folder: %s %r" % (p.returncode, p.stdout[:200]))
+    rc, out, err = run(srv, "info", f, "--root", os.path.join(root, "kinds"))
+    t.check(rc == 2 and "not under the root" in err, "a file outside --root: %s %r" % (rc, err))
+
+
 def test_info_errors(srv, t):
     root = fixtures.build()
     with tempfile.TemporaryDirectory() as d:

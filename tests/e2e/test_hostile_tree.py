@@ -77,6 +77,12 @@ def _build():
         f.write("label: INSIDE-LABEL\n")
     _img(j("inside", "p1.png"))
     os.symlink("../shared.yml", j("inside", "manifest.yml"))
+    # a sidecar over max_sidecar_kb (1 MiB): ignored and reported, the item still served
+    _img(j("inside", "p2.png"))
+    os.makedirs(j("bigyml"))
+    _img(j("bigyml", "p1.png"))
+    with open(j("bigyml", "manifest.yml"), "w") as f:
+        f.write("label: BIG-SIDECAR-LABEL\nsummary: " + "x" * (1536 * 1024) + "\n")
     # deeper than walk_max_depth (12): 20 levels, an image at the bottom
     d = j("deep")
     for i in range(20):
@@ -175,6 +181,13 @@ def test_sidecars_linked_out_of_the_root(srv, t):
     st, h, body = _get(srv, "/iiif/presentation/inside/manifest")
     t.check(b"INSIDE-LABEL" in body, "a sidecar linked to a file inside the root is read")
     t.check("link to outside the image root" in srv.log(), "the link out is reported")
+
+
+def test_sidecar_over_the_size_limit(srv, t):
+    st, h, body = _get(srv, "/iiif/presentation/bigyml/manifest")
+    t.eq(st, 200, "the item is served without its sidecar")
+    t.check(b"BIG-SIDECAR-LABEL" not in body, "a 1.5 MB sidecar is not read")
+    t.check("max_sidecar_kb" in srv.log(), "and the log says why")
 
 
 def test_export_of_the_tree_is_bounded(srv, t):
