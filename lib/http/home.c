@@ -43,7 +43,9 @@ static void list_collection(struct ts_buf *html, const struct ts_present *p, con
     struct ts_error err;
     if (depth > LIST_DEPTH || !ts_walk_ok(p->walk) || ts_pfolder_open(p->resolver, p->walk, rel, &f, &err) != 0)
         return;
-    if (f.kind != TS_P_COLLECTION) {
+    /* each real folder opens in place once: an alias (a link to a folder listed already) is a line, not a list */
+    const struct ts_walk_id *me = &f.chain[f.n_chain - 1];
+    if (f.kind != TS_P_COLLECTION || ts_walk_enter(p->walk, me->dev, me->ino) != 1) {
         ts_pfolder_release(&f);
         return;
     }

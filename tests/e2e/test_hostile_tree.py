@@ -51,6 +51,7 @@ def _build():
     os.symlink("../b", j("loops", "a", "to-b"))
     os.symlink("../a", j("loops", "b", "to-a"))
     os.symlink("../../loops", j("loops", "a", "again"))
+    os.symlink("loops", j("coll-alias"))  # a second path to a Collection
     # sidecars that are not regular files
     for d in ("fifo", "fifo-yml", "sock", "dev"):
         _img(j(d, "p1.png"))
@@ -132,6 +133,8 @@ def test_loops_home_search_walks(srv, t):
     html = body.decode()
     t.check("l1/" not in html and "l2/" not in html, "the home page lists no path through a loop")
     t.check(html.count("book/p1.png") == 1, "each image once on the home page")
+    t.check(("coll-alias/a" in html) != ("loops/a" in html),
+            "a Collection reached by two paths opens in place once")
     for q in ("p1", "pa", "nothing-matches-this"):
         st, h, body = _get(srv, "/iiif/collections/search?q=" + q)
         t.eq(st, 200, "search %s" % q)
