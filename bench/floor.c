@@ -342,11 +342,7 @@ int main(int argc, char **argv)
         goto out_vips;
     }
     /* The same limits and encoder settings as ts_server_init. */
-    sh.limits.max_width = (uint32_t)cfg.max_width;
-    sh.limits.max_height = (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width);
-    sh.limits.max_area = (uint64_t)cfg.max_area;
-    sh.limits.confined_strict = cfg.confined_size_strict;
-    sh.limits.upscale_max_to_limits = cfg.upscale_max_to_limits;
+    ts_render_limits(&cfg, &sh.limits);
     ts_render_opts_init(&sh.enc, &cfg);
     ts_formats_probe(&sh.formats);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -313,9 +313,8 @@ static int cmd_info(const char *argv0, int argc, char **argv)
         ts_buf_adds(&url, "/iiif/3/");
         iiif_ident_encode(ident, &url);
     }
-    struct iiif_limits lim = {(uint32_t)cfg.max_width,
-                              (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width),
-                              (uint64_t)cfg.max_area, cfg.confined_size_strict, cfg.upscale_max_to_limits};
+    struct iiif_limits lim;
+    ts_render_limits(&cfg, &lim);
     struct ts_formats formats;
     ts_formats_probe(&formats);
     struct ts_info_opts o = {&lim, (uint32_t)cfg.tile_size, &formats, cfg.rights, cfg.preferred_formats};
@@ -408,10 +407,8 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
     ts_buf_init(&base, 8192);
     struct ts_pubbase_in in = {.configured = cfg.base_url, .fallback_host = "localhost:8182"};
     ts_pubbase(&in, &base);
-    struct ts_file_probe probe = {&r, (uint32_t)cfg.tile_size,
-                                  {(uint32_t)cfg.max_width,
-                                   (uint32_t)(cfg.max_height > 0 ? cfg.max_height : cfg.max_width),
-                                   (uint64_t)cfg.max_area, cfg.confined_size_strict, cfg.upscale_max_to_limits}};
+    struct ts_file_probe probe = {&r, (uint32_t)cfg.tile_size, {0}};
+    ts_render_limits(&cfg, &probe.limits);
     json_t *problems = json_array();
     struct ts_present p = {base.data ? base.data : "", &r, ts_file_probe, &probe, problems, &walk, 0};
     struct ts_pfolder f;

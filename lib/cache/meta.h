@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cache/cache.h"
+#include "core/clock.h"
 #include "image/source.h"
 #include "resolve/fs.h"
 
@@ -46,12 +47,6 @@ int ts_meta_init(struct ts_meta *m, const struct ts_resolved *file, struct ts_so
 
 /** Frees a struct ts_meta (the cache's free function for its entries). */
 void ts_meta_free(void *m);
-
-/** Milliseconds of CLOCK_MONOTONIC. */
-int64_t ts_now_ms(void);
-
-/** Microseconds of CLOCK_MONOTONIC. */
-int64_t ts_now_us(void);
 
 /**
  * The fresh entry for identifier `id`, or NULL (absent or stale; a worker

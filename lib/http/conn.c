@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "cache/meta.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "http/server.h"
 

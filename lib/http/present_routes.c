@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cache/meta.h"
+#include "core/pct.h"
 #include "core/log.h"
 #include "http/conditional.h"
 #include "http/iiif_routes.h"
@@ -315,13 +316,7 @@ static char *search_url(const char *base, const char *q, int page)
     struct ts_buf b;
     ts_buf_init(&b, 1 << 14);
     ts_buf_addf(&b, "%s/iiif/collections/search?q=", base);
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)q; *p != '\0'; p++) {
-        bool keep = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-                    *p == '.' || *p == '_' || *p == '~';
-        char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-        ts_buf_add(&b, keep ? (const char *)p : e, keep ? 1 : 3);
-    }
+    ts_pct_encode(q, "", &b);
     if (page > 1)
         ts_buf_addf(&b, "&page=%d", page);
     return ts_buf_take(&b, NULL);

@@ -19,11 +19,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
-
-struct ts_strv {
-    const char *p;  /* NULL when absent */
-    size_t n;
-};
+#include "core/strv.h"
 
 struct ts_pubbase_in {
     const char *configured;        /* base_url setting, "" or NULL when unset */

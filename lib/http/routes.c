@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cache/meta.h"
+#include "core/clock.h"
 #include "core/buf.h"
 #include "http/conn.h"
 #include "http/home.h"

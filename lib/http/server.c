@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache/meta.h"
+#include "core/clock.h"
 #include "core/datadir.h"
 #include "core/log.h"
 #include "http/conn.h"
@@ -274,11 +274,7 @@ static struct ts_live *live_new(struct ts_server *s, const struct ts_config *cfg
         ts_error_set(err, 500, "out of memory");
         return NULL;
     }
-    l->limits.max_width = (uint32_t)cfg->max_width;
-    l->limits.max_height = (uint32_t)(cfg->max_height > 0 ? cfg->max_height : cfg->max_width);
-    l->limits.max_area = (uint64_t)cfg->max_area;
-    l->limits.confined_strict = cfg->confined_size_strict;
-    l->limits.upscale_max_to_limits = cfg->upscale_max_to_limits;
+    ts_render_limits(cfg, &l->limits);
     ts_render_opts_init(&l->enc, cfg);
     l->settings_gen = settings_hash(cfg, &s->formats);
     return l;
@@ -619,12 +615,10 @@ static void *loop_main(void *arg)
     h2o_context_request_shutdown(&l->ctx);
     l->ctx.http1.req_timeout.timeout = 0;
     l->ctx.http2.idle_timeout.timeout = 0;
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = ts_now_ms();
     for (;;) {
         h2o_evloop_run(l->ctx.loop, 10);
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        long ms = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        int64_t ms = ts_now_ms() - t0;
         bool idle = l->inflight == 0 && h2o_linklist_is_empty(&l->ctx.http1._conns) &&
                     h2o_linklist_is_empty(&l->ctx.http2._conns);
         if (idle) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "image/render.h"
 
@@ -44,13 +45,6 @@ struct ts_workers {
     struct slot *slots;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* A job that holds an eighth of the budget or more is large: it keeps its place against younger large ones. */
 static bool is_large(const struct ts_workers *w, uint64_t mem)
 {
@@ -74,7 +68,7 @@ static struct ts_job *take_job(struct ts_workers *w)
     int best_load = INT_MAX;
     bool large_blocked = false;
     uint64_t kept = 0; /* memory kept for the oldest large job, once it has waited long enough */
-    int64_t now = now_ms();
+    int64_t now = ts_now_ms();
     for (struct ts_job *j = w->head; j != NULL; prev = j, j = j->next) {
         if (j->heavy && w->heavy_running >= w->heavy_max)
             continue;
@@ -113,7 +107,7 @@ static struct ts_job *take_job(struct ts_workers *w)
         w->heavy_running++;
     }
     w->mem_in_use += best->mem;
-    w->progress_ms = now_ms();
+    w->progress_ms = ts_now_ms();
     return best;
 }
 
@@ -128,7 +122,7 @@ static void requeue(struct ts_workers *w, struct ts_job *job)
     if (w->tail == NULL)
         w->tail = job;
     w->queued++;
-    job->queued_ms = now_ms();
+    job->queued_ms = ts_now_ms();
 }
 
 static void *worker_main(void *arg)
@@ -162,7 +156,7 @@ static void *worker_main(void *arg)
         if (job->heavy)
             w->heavy_running--;
         w->mem_in_use -= job->mem;
-        w->progress_ms = now_ms();
+        w->progress_ms = ts_now_ms();
         bool again = job->requeue;
         if (again)
             requeue(w, job);
@@ -188,7 +182,7 @@ struct ts_workers *ts_workers_new(int n_threads, int queue_cap, int heavy_cap, u
     w->heavy_cap = heavy_cap;
     w->heavy_max = n_threads / 2 > 0 ? n_threads / 2 : 1;
     w->mem_budget = mem_budget;
-    w->progress_ms = now_ms();
+    w->progress_ms = ts_now_ms();
     w->threads = calloc((size_t)n_threads, sizeof(pthread_t));
     w->slots = calloc((size_t)n_threads, sizeof(struct slot));
     if (w->threads == NULL || w->slots == NULL) {
@@ -226,7 +220,7 @@ int ts_workers_submit(struct ts_workers *w, struct ts_job *job)
         w->heavy_queued++;
     job->next = NULL;
     job->requeue = false;
-    job->queued_ms = now_ms();
+    job->queued_ms = ts_now_ms();
     if (w->tail != NULL)
         w->tail->next = job;
     else

@@ -6,6 +6,8 @@
  */
 #include "iiif/ident.h"
 
+#include "core/pct.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -121,19 +123,5 @@ int iiif_ident_decode(const char *raw, size_t n, char *dst, size_t cap, struct t
 
 int iiif_ident_encode(const char *id, struct ts_buf *out)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *s = (const unsigned char *)id; *s != '\0'; s++) {
-        unsigned char c = *s;
-        int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '.' || c == '_' || c == '~';
-        if (plain) {
-            if (ts_buf_add(out, s, 1) != 0)
-                return -1;
-        } else {
-            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-            if (ts_buf_add(out, esc, 3) != 0)
-                return -1;
-        }
-    }
-    return 0;
+    return ts_pct_encode(id, "", out);
 }

@@ -12,7 +12,7 @@
 
 #include "core/error.h"
 #include "iiif/plan.h"
-#include "image/render.h"
+#include "image/output.h"
 #include "image/source.h"
 
 /**

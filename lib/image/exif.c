@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "present/sidecar.h"
+#include "iiif/navdate.h"
 
 int ts_exif_raw(const char *s, char *out, size_t cap)
 {
@@ -63,7 +63,7 @@ int ts_exif_date(const char *raw, char out[32])
     iso[19] = '\0';
     if (strncmp(iso, "0000", 4) == 0)
         return -1; /* "0000:00:00 00:00:00": no date */
-    return ts_nav_date(iso, out);
+    return iiif_navdate(iso, out);
 }
 
 /* One rational "a/b"; advances *p. */

@@ -7,6 +7,7 @@
  * Intermediate images live in a small array that is released on every exit.
  */
 #include "image/render.h"
+#include "core/clock.h"
 #include "image/cost.h"
 #include "image/colour.h"
 #include "image/direct.h"
@@ -38,6 +39,15 @@ int ts_image_init(const char *argv0, int vips_threads, struct ts_error *err)
     if (vips_threads > 0) /* else libvips picks one thread per core */
         vips_concurrency_set(vips_threads);
     return 0;
+}
+
+void ts_render_limits(const struct ts_config *cfg, struct iiif_limits *out)
+{
+    out->max_width = (uint32_t)cfg->max_width;
+    out->max_height = (uint32_t)(cfg->max_height > 0 ? cfg->max_height : cfg->max_width);
+    out->max_area = (uint64_t)cfg->max_area;
+    out->confined_strict = cfg->confined_size_strict;
+    out->upscale_max_to_limits = cfg->upscale_max_to_limits;
 }
 
 void ts_render_opts_init(struct ts_render_opts *o, const struct ts_config *cfg)
@@ -76,14 +86,6 @@ void ts_image_thread_done(void)
     vips_thread_shutdown();
 }
 
-void ts_output_release(struct ts_output *out)
-{
-    if (out == NULL)
-        return;
-    g_free(out->data);
-    out->data = NULL;
-    out->len = 0;
-}
 
 /*
  * Opens level `li` of the source. Truncated or damaged data is an error
@@ -304,13 +306,6 @@ void ts_render_abort_all(void)
     atomic_store(&abort_all, true);
 }
 
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* libvips calls this between tiles of a computation: past the deadline, set its kill flag. */
 static void on_eval(VipsImage *image, VipsProgress *progress, void *user)
 {
@@ -321,7 +316,7 @@ static void on_eval(VipsImage *image, VipsProgress *progress, void *user)
     if (atomic_load(&abort_all)) {
         d->aborted = true;
         vips_image_set_kill(image, TRUE);
-    } else if (d->at_us > 0 && mono_us() > d->at_us) {
+    } else if (d->at_us > 0 && ts_now_us() > d->at_us) {
         d->hit = true;
         vips_image_set_kill(image, TRUE);
     }
@@ -381,7 +376,7 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
     VipsImage *t[MAX_STEPS] = {0};
     int n = 0, rc = -1;
     struct deadline deadline = {0, false, false};
-    int64_t started = mono_us();
+    int64_t started = ts_now_us();
 
     /* Region and size: decode the cheapest level, crop, scale exactly. */
     double need = fmin((double)p->w / p->width, (double)p->h / p->height);

@@ -17,34 +17,20 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "iiif/plan.h"
+#include "image/output.h"
 #include "image/source.h"
-
-struct ts_render_opts {
-    int jpeg_quality;
-    int webp_quality;
-    int webp_effort;         /* libwebp method, 0 (fast) to 6 */
-    int avif_quality;
-    int jp2_quality;
-    int png_compression;
-    int kernel;              /* VipsKernel for resizing, from the resample setting */
-    int timeout_ms;          /* a libvips render running longer is stopped (503); 0: no limit */
-};
 
 /** The encoder, resize and time settings of `cfg`. */
 void ts_render_opts_init(struct ts_render_opts *o, const struct ts_config *cfg);
+
+/** The output limits of `cfg` (max_width, max_height or max_width, max_area, and the two readings of the spec). */
+void ts_render_limits(const struct ts_config *cfg, struct iiif_limits *out);
 
 /* Which output formats this build of libvips can write (probed at start-up). */
 struct ts_formats {
     bool ok[IIIF_FORMAT_COUNT];
 };
 
-struct ts_output {
-    void *data;              /* encoded bytes, g_malloc'd: release with ts_output_release */
-    size_t len;
-    uint32_t width, height;  /* of the encoded image, after rotation */
-    int level;               /* index of the source level decoded (0 = full resolution) */
-    bool direct;             /* made from a stored tile without libvips (direct.h) */
-};
 
 
 /**
@@ -89,8 +75,6 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *plan, const s
 int ts_render_to_fd(const struct ts_source *src, const struct iiif_plan *plan, const struct ts_render_opts *opts,
                     int fd, struct ts_output *out, struct ts_error *err);
 
-/** Frees the bytes of `out`. Accepts NULL. */
-void ts_output_release(struct ts_output *out);
 
 /** Called by every thread that ran libvips work, before it exits. */
 void ts_image_thread_done(void);

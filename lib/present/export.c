@@ -660,8 +660,7 @@ int ts_export(const struct ts_config *cfg, const char *out, const char *base, co
     x.o = o;
     x.st = stats;
     x.err = err;
-    x.lim = (struct iiif_limits){(uint32_t)cfg->max_width, (uint32_t)(cfg->max_height > 0 ? cfg->max_height : cfg->max_width),
-                                 (uint64_t)cfg->max_area, cfg->confined_size_strict, cfg->upscale_max_to_limits};
+    ts_render_limits(cfg, &x.lim);
     ts_render_opts_init(&x.enc, cfg);
     ts_formats_probe(&x.formats);
     if (ts_resolver_init(&x.r, cfg->root, cfg->extensions, err) != 0)

@@ -3,6 +3,8 @@
  */
 #include "present/route.h"
 
+#include "core/pct.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -120,16 +122,7 @@ int ts_proute_parse(const char *s, size_t n, struct ts_proute *out, struct ts_er
 
 int ts_present_path_encode(const char *rel, struct ts_buf *out)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *p = (const unsigned char *)rel; *p != '\0'; p++) {
-        unsigned char c = *p;
-        bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '.' || c == '_' || c == '~' || c == '/';
-        char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-        if ((keep ? ts_buf_add(out, (const char *)p, 1) : ts_buf_add(out, e, 3)) != 0)
-            return -1;
-    }
-    return 0;
+    return ts_pct_encode(rel, "/", out);
 }
 
 static int hexval(char c)

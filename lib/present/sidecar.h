@@ -53,11 +53,4 @@ const char *ts_sidecar_where(const struct ts_sidecar *s, const char *key);
 void ts_sidecar_problem(struct ts_sidecar *s, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/**
- * Normalises `navDate` text ("1856", "1856-03", "1856-03-01",
- * "1856-03-01T10:00:00" with optional zone) to xsd:dateTime in UTC
- * ("1856-03-01T00:00:00Z"). Returns 0, or -1 when it is not such a date.
- */
-int ts_nav_date(const char *in, char out[32]);
-
 #endif

@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "present/natsort.h"
 
 static int64_t mtime_ns(const struct stat *st)
@@ -508,8 +508,7 @@ long ts_read_sidecar(const struct ts_resolver *r, const char *dir, const char *n
         snprintf(msg, msg_len, "out of memory");
         return -2;
     }
-    struct timespec t0, t;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t t0 = ts_now_ms();
     size_t got = 0;
     while (got < (size_t)st.st_size) {
         ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
@@ -518,8 +517,7 @@ long ts_read_sidecar(const struct ts_resolver *r, const char *dir, const char *n
         if (n <= 0)
             break;
         got += (size_t)n;
-        clock_gettime(CLOCK_MONOTONIC, &t);
-        if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 > SIDECAR_READ_MS) {
+        if (ts_now_ms() - t0 > SIDECAR_READ_MS) {
             close(fd);
             free(buf);
             snprintf(msg, msg_len, "the file could not be read in %d s (ignored)", SIDECAR_READ_MS / 1000);

@@ -7,10 +7,11 @@
  */
 #include "present/walk.h"
 
+#include "core/clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void ts_walk_init(struct ts_walk *w, long max_entries, int max_depth)
 {
@@ -31,13 +32,6 @@ void ts_walk_release(struct ts_walk *w)
     w->memo = NULL;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 bool ts_walk_ok(struct ts_walk *w)
 {
     if (w->why[0] != '\0')
@@ -46,7 +40,7 @@ bool ts_walk_ok(struct ts_walk *w)
         snprintf(w->why, sizeof(w->why), "the server is stopping");
     else if (w->entries > w->max_entries)
         snprintf(w->why, sizeof(w->why), "more than %ld folder entries (walk_max_entries)", w->max_entries);
-    else if (w->deadline_ms != 0 && now_ms() > w->deadline_ms)
+    else if (w->deadline_ms != 0 && ts_now_ms() > w->deadline_ms)
         snprintf(w->why, sizeof(w->why), "it took longer than its time limit (request_timeout)");
     return w->why[0] == '\0';
 }
