@@ -56,6 +56,8 @@ unit_suites() {
     done
 }
 
+# no two modules of lib/ depend on each other in a loop
+run_suite "module graph" $PY "$ROOT/scripts/check-deps.py"
 unit_suites "$BUILD" "unit"
 if [ -n "$ASAN_BUILD" ]; then
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"

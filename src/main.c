@@ -14,6 +14,7 @@
 #include "core/datadir.h"
 #include "core/log.h"
 #include "http/pubbase.h"
+#include "http/app.h"
 #include "http/server.h"
 #include "iiif/ident.h"
 #include "image/convert.h"
@@ -203,8 +204,10 @@ static int cmd_serve(const char *argv0, int argc, char **argv)
         return 1;
     ts_image_set_simd(cfg.simd);
     struct ts_server srv;
-    if (ts_server_init(&srv, &cfg, &err) != 0) {
+    if (ts_server_init(&srv, &cfg, &err) != 0 || ts_app_register(&srv, &err) != 0) {
         fprintf(stderr, "tessera: %s\n", err.msg);
+        if (srv.router != NULL) /* registering failed: the server is set up */
+            ts_server_release(&srv);
         ts_config_release(&cfg);
         ts_image_shutdown();
         return 1;

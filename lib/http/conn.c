@@ -16,7 +16,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
-#include "http/server.h"
+#include "http/state.h"
 
 
 static void conn_closed(void *data)

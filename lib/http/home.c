@@ -15,12 +15,10 @@
 
 #include "core/buf.h"
 #include "core/log.h"
-#include "http/iiif_routes.h"
 #include "http/present_routes.h"
 #include "http/reqbase.h"
-#include "http/reqbase.h"
 #include "http/respond.h"
-#include "http/server.h"
+#include "http/state.h"
 #include "http/viewer.h"
 #include "iiif/ident.h"
 #include "present/manifest.h"
@@ -274,11 +272,12 @@ static void home_cleanup(struct ts_deferred *d)
     free(((struct home_job *)d)->base);
 }
 
-int ts_home_handle(h2o_req_t *req, const char *rest, size_t n)
+/* "/" and "/?page=N" (the route is exact). */
+static int on_home(void *state, h2o_req_t *req, const char *rest, size_t n)
 {
+    (void)state;
     (void)rest;
-    if (n != 0)
-        return -1;
+    (void)n;
     long page = 1;
     if (req->query_at != SIZE_MAX) {
         const char *qs = req->path.base + req->query_at + 1;
@@ -302,4 +301,28 @@ int ts_home_handle(h2o_req_t *req, const char *rest, size_t n)
     j->page = page;
     j->vary = ts_request_vary(req, NULL);
     return ts_deferred_submit(&j->d);
+}
+
+/* The tops of the APIs name no document: the home page lists what there is. */
+static int on_api_top(void *state, h2o_req_t *req, const char *rest, size_t n)
+{
+    (void)state;
+    (void)rest;
+    (void)n;
+    ts_http_redirect_home(req);
+    return 0;
+}
+
+int ts_home_register(struct ts_router *r, struct ts_server *srv)
+{
+    struct ts_route home = {"/", true, TS_M_READ, TS_R_WORKER, on_home, srv};
+    if (ts_router_add(r, &home) != 0)
+        return -1;
+    static const char *const tops[] = {"/iiif", "/iiif/", "/iiif/3", "/iiif/2"};
+    for (size_t i = 0; i < sizeof(tops) / sizeof(tops[0]); i++) {
+        struct ts_route top = {tops[i], true, TS_M_READ, 0, on_api_top, NULL};
+        if (ts_router_add(r, &top) != 0)
+            return -1;
+    }
+    return 0;
 }

@@ -14,8 +14,15 @@
 #define H2O_USE_LIBUV 0
 #include <h2o.h>
 
-/** The handler for "/" (and "/?page=N"); returns -1 when `rest` is not empty. */
-int ts_home_handle(h2o_req_t *req, const char *rest, size_t n);
+#include "http/router.h"
+#include "http/state.h"
+
+/**
+ * Adds the routes "/" (and "/?page=N"; GET and HEAD, answered on a worker)
+ * and the tops of the APIs (/iiif, /iiif/, /iiif/3, /iiif/2: a 303 to the
+ * home page) to `r`. Returns 0, or -1 when the table is full.
+ */
+int ts_home_register(struct ts_router *r, struct ts_server *srv);
 
 /** Images listed on one page of the home page. */
 #define TS_HOME_PAGE_IMAGES 100

@@ -467,9 +467,17 @@ static struct iiif_job *new_job(h2o_req_t *req, enum iiif_version v, enum iiif_u
     return j;
 }
 
-int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t n)
+/* What an Image API route holds: the server, and the version its prefix names. */
+struct iiif_route {
+    struct ts_server *srv;
+    enum iiif_version v;
+};
+
+/* Answers a request whose path (without query) after the version prefix (`/iiif/3/`) is `rest` (`n` bytes). */
+static int on_image_api(void *state, h2o_req_t *req, const char *rest, size_t n)
 {
-    struct ts_server *srv = ((struct ts_loop *)req->conn->ctx)->srv;
+    struct ts_server *srv = ((struct iiif_route *)state)->srv;
+    enum iiif_version v = ((struct iiif_route *)state)->v;
     if (n == 0) { /* /iiif/3/ itself */
         ts_http_redirect_home(req);
         return 0;
@@ -615,4 +623,23 @@ int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t
         j->if_modified_since = copy_header(req, H2O_TOKEN_IF_MODIFIED_SINCE);
     }
     return ts_deferred_submit(&j->d);
+}
+
+int ts_iiif_register(struct ts_router *r, struct ts_server *srv)
+{
+    static const struct {
+        const char *path;
+        enum iiif_version v;
+    } prefixes[] = {{"/iiif/3/", IIIF_V3}, {"/iiif/2/", IIIF_V2}};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        struct iiif_route *st = malloc(sizeof(*st));
+        if (st == NULL || ts_router_on_free(r, free, st) != 0)
+            return -1;
+        st->srv = srv;
+        st->v = prefixes[i].v;
+        struct ts_route route = {prefixes[i].path, false, TS_M_READ, TS_R_ACCESS | TS_R_WORKER, on_image_api, st};
+        if (ts_router_add(r, &route) != 0)
+            return -1;
+    }
+    return 0;
 }

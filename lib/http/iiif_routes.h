@@ -7,13 +7,14 @@
 #define H2O_USE_LIBUV 0
 #include <h2o.h>
 
-#include "core/buf.h"
-#include "iiif/request.h"
+#include "http/router.h"
+#include "http/state.h"
 
 /**
- * Handles a request whose path (without query) after the version prefix
- * (`/iiif/3/`) is `rest` (`n` bytes). Always answers; returns 0.
+ * Adds the routes /iiif/3/ and /iiif/2/ (GET and HEAD; answered from the
+ * caches on the loop, else on a worker) to `r`. Returns 0, or -1 when out
+ * of memory or the table is full.
  */
-int ts_iiif_handle(h2o_req_t *req, enum iiif_version v, const char *rest, size_t n);
+int ts_iiif_register(struct ts_router *r, struct ts_server *srv);
 
 #endif

@@ -11,11 +11,10 @@
 #include "core/pct.h"
 #include "core/log.h"
 #include "http/conditional.h"
-#include "http/iiif_routes.h"
 #include "http/keys.h"
 #include "http/reqbase.h"
 #include "http/respond.h"
-#include "http/server.h"
+#include "http/state.h"
 #include "json/info.h"
 #include "present/probe.h"
 #include "present/route.h"
@@ -267,8 +266,10 @@ static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struc
         ts_deferred_header(&j->d, "cache-control", cc);
 }
 
-int ts_present_handle(h2o_req_t *req, const char *rest, size_t n)
+/* Answers `rest` (`n` bytes after "/iiif/presentation"). */
+static int on_presentation(void *state, h2o_req_t *req, const char *rest, size_t n)
 {
+    (void)state;
     struct ts_proute route;
     struct ts_error err;
     if (ts_proute_parse(rest, n, &route, &err) != 0) {
@@ -386,11 +387,12 @@ static void run_search(struct ts_job *job)
         ts_deferred_header(&j->d, "vary", j->vary);
 }
 
-int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n)
+/* /iiif/collections/search?q=words[&page=N] (the route is exact). */
+static int on_catalogue_search(void *state, h2o_req_t *req, const char *rest, size_t n)
 {
+    (void)state;
     (void)rest;
-    if (n != 0)
-        return -1; /* not exactly /iiif/collections/search */
+    (void)n;
     const char *qs = req->query_at != SIZE_MAX ? req->path.base + req->query_at + 1 : "";
     size_t qn = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
     struct search_job probe;
@@ -419,4 +421,11 @@ int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n)
     j->base = base;
     j->vary = ts_request_vary(req, NULL);
     return ts_deferred_submit(&j->d);
+}
+
+int ts_present_register(struct ts_router *r, struct ts_server *srv)
+{
+    struct ts_route doc = {"/iiif/presentation", false, TS_M_READ, TS_R_ACCESS | TS_R_WORKER, on_presentation, srv};
+    struct ts_route search = {"/iiif/collections/search", true, TS_M_READ, TS_R_WORKER, on_catalogue_search, srv};
+    return ts_router_add(r, &doc) != 0 || ts_router_add(r, &search) != 0 ? -1 : 0;
 }

@@ -9,19 +9,19 @@
 #include <h2o.h>
 
 #include "core/error.h"
+#include "http/router.h"
+#include "http/state.h"
 #include "present/manifest.h"
 
-struct ts_server;
-
-/** Handles `rest` (`n` bytes after "/iiif/presentation"). Always answers; returns 0. */
-int ts_present_handle(h2o_req_t *req, const char *rest, size_t n);
-
 /**
- * /iiif/collections/search?q=words[&page=N]: the matching Manifests and
- * Collections as a Collection, best first, 20 a page (a last item links the
- * next page). Returns -1 when `rest` is not empty (not this route).
+ * Adds the routes (GET and HEAD, answered on a worker) to `r`:
+ *   /iiif/presentation/...       Manifests, Collections and their parts
+ *   /iiif/collections/search?q=words[&page=N]   the matching Manifests and
+ *       Collections as a Collection, best first, 20 a page (a last item
+ *       links the next page)
+ * Returns 0, or -1 when the table is full.
  */
-int ts_present_search_handle(h2o_req_t *req, const char *rest, size_t n);
+int ts_present_register(struct ts_router *r, struct ts_server *srv);
 
 /**
  * Probes an image for a Canvas through the server's metadata cache (the

@@ -11,7 +11,7 @@
 #include "core/cidr.h"
 #include "http/pubbase.h"
 #include "http/respond.h"
-#include "http/server.h"
+#include "http/state.h"
 
 static struct ts_strv header(h2o_req_t *req, const char *name, size_t n)
 {
@@ -39,7 +39,7 @@ static bool from_trusted_proxy(h2o_req_t *req, const struct ts_cidr_list *truste
 
 int ts_request_base(h2o_req_t *req, struct ts_buf *out)
 {
-    struct ts_loop *loop = (struct ts_loop *)req->conn->ctx;
+    struct ts_loop *loop = ts_loop_of(req);
     const struct ts_live *live = ts_server_live(loop->srv);
     struct ts_pubbase_in in = {
         .configured = live->cfg.base_url,
@@ -64,7 +64,7 @@ int ts_request_base(h2o_req_t *req, struct ts_buf *out)
 void ts_request_base_error(h2o_req_t *req, int rc, const struct ts_buf *out)
 {
     if (rc == -2) {
-        const struct ts_config *cfg = &ts_server_live(((struct ts_loop *)req->conn->ctx)->srv)->cfg;
+        const struct ts_config *cfg = &ts_server_live(ts_server_of(req))->cfg;
         size_t n = out->data != NULL ? out->len : 0;
         ts_http_errorf(req, 421, "this server does not answer for the host '%.*s' (it answers for: %.200s)",
                        (int)(n > 200 ? 200 : n), out->data != NULL ? out->data : "", cfg->hosts);
@@ -88,7 +88,7 @@ char *ts_request_base_or_error(h2o_req_t *req)
 
 const char *ts_request_vary(h2o_req_t *req, const char *also)
 {
-    const struct ts_config *cfg = &ts_server_live(((struct ts_loop *)req->conn->ctx)->srv)->cfg;
+    const struct ts_config *cfg = &ts_server_live(ts_server_of(req))->cfg;
     /* without base_url the ids name the request's host: one of several listed, or any */
     bool varies = cfg->base_url[0] == '\0' && (cfg->hosts[0] == '\0' || strpbrk(cfg->hosts, ", \t") != NULL);
     if (also == NULL)

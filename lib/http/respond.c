@@ -250,7 +250,7 @@ void *ts_deferred_new(h2o_req_t *req, size_t size, void (*run)(struct ts_job *))
     if (d == NULL)
         h2o_fatal("out of memory");
     d->req = req;
-    d->loop = (struct ts_loop *)req->conn->ctx;
+    d->loop = ts_loop_of(req);
     d->srv = d->loop->srv;
     d->job.run = run;
     d->job.done = deferred_done;

@@ -18,7 +18,7 @@
 #include <stdatomic.h>
 
 #include "core/error.h"
-#include "http/server.h"
+#include "http/state.h"
 #include "http/workers.h"
 
 /** Adds a header by name (copied into the request's pool). */

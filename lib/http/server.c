@@ -26,15 +26,20 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/datadir.h"
 #include "core/log.h"
 #include "http/conn.h"
-#include "http/routes.h"
 #include "store/search.h"
 
 struct ts_handler {
     h2o_handler_t super;
+    struct ts_router *router;
 };
+
+/* libh2o's on_req for every path: the router does the rest. */
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    return ts_router_dispatch(((struct ts_handler *)self)->router, req);
+}
 
 struct ts_logger {
     h2o_logger_t super;
@@ -408,15 +413,6 @@ int ts_server_reload(struct ts_server *s, const struct ts_config *cfg, struct ts
     return 0;
 }
 
-void ts_server_walk_init(struct ts_server *s, struct ts_walk *w)
-{
-    const struct ts_config *cfg = &ts_server_live(s)->cfg;
-    ts_walk_init(w, (long)cfg->walk_max_entries, (int)cfg->walk_max_depth);
-    w->stop = &s->stop;
-    if (cfg->request_timeout > 0)
-        w->deadline_ms = ts_now_ms() + cfg->request_timeout * 1000;
-}
-
 void ts_server_request_reload(struct ts_server *s)
 {
     atomic_store(&s->reload, 1);
@@ -471,14 +467,11 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     s->search = ts_search_open(cfg->search_db, (int)cfg->search_rescan, err);
     if (s->search == NULL)
         goto fail;
-    char viewer[PATH_MAX], looked[1024];
-    if (cfg->viewer_dir[0] != '\0')
-        snprintf(viewer, sizeof(viewer), "%s", cfg->viewer_dir);
-    else if (ts_data_dir(TS_DATA_VIEWER, viewer, sizeof(viewer), looked, sizeof(looked)) != 0) {
-        ts_log_warn("no viewer assets (looked in %s): the /viewer/ pages will answer 503", looked);
-        viewer[0] = '\0';
+    s->router = ts_router_new();
+    if (s->router == NULL) {
+        ts_error_set(err, 500, "out of memory");
+        goto fail;
     }
-    ts_viewer_init(&s->viewer, viewer[0] != '\0' ? viewer : NULL);
 
     if (strcmp(cfg->access_log, "-") == 0) {
         s->access_log = stderr;
@@ -506,7 +499,8 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     h2o_hostconf_t *host = h2o_config_register_host(&s->h2o, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path(host, "/", 0);
     struct ts_handler *h = (struct ts_handler *)h2o_create_handler(path, sizeof(*h));
-    h->super.on_req = ts_routes_on_req;
+    h->super.on_req = on_req;
+    h->router = s->router;
     struct ts_logger *lg = (struct ts_logger *)h2o_create_logger(path, sizeof(*lg));
     lg->super.log_access = log_access;
     lg->srv = s;
@@ -698,7 +692,8 @@ int ts_server_release(struct ts_server *s)
     ts_cache_free(s->meta);
     ts_search_close(s->search);
     s->search = NULL;
-    ts_viewer_release(&s->viewer);
+    ts_router_free(s->router);
+    s->router = NULL;
     s->meta = NULL;
     if (s->loops != NULL) {
         /* each drained loop took itself apart on its thread (loop_close) */

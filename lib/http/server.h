@@ -11,94 +11,18 @@
 #ifndef TS_HTTP_SERVER_H
 #define TS_HTTP_SERVER_H
 
-#define H2O_USE_LIBUV 0
-#include <h2o.h>
-#include <stdatomic.h>
-#include <stdio.h>
-
-#include "cache/cache.h"
-#include "core/cidr.h"
-#include "core/config.h"
 #include "core/error.h"
-#include "http/viewer.h"
-#include "iiif/plan.h"
-#include "present/walk.h"
-#include "image/render.h"
-#include "resolve/fs.h"
-#include "http/workers.h"
-
-struct ts_loop {
-    h2o_context_t ctx;                 /* must stay first: handlers find their loop from req->conn->ctx */
-    h2o_accept_ctx_t accept_ctx;
-    h2o_multithread_receiver_t reply;  /* finished jobs come back here */
-    h2o_socket_t *listener;
-    pthread_t thread;
-    struct ts_server *srv;
-    int inflight;                      /* jobs submitted from this loop, not yet done */
-    h2o_linklist_t sending;            /* connections with answers not yet sent (struct ts_conn) */
-    int64_t ticked_ms;                 /* when ts_conn_tick last ran */
-    bool drained;                      /* shut down with no job or connection left */
-};
-
-/*
- * The settings a reload (SIGHUP) can change, and what is derived from them.
- * A snapshot never changes once published, and none is freed before the
- * server is, so a request may keep the pointer it read for as long as it
- * runs.
- */
-struct ts_live {
-    struct ts_config cfg;              /* a copy; owns its strings */
-    struct iiif_limits limits;
-    struct ts_render_opts enc;
-    uint64_t settings_gen;             /* hash of the settings that change response bytes (in every key and ETag) */
-    struct ts_cidr_list trusted;       /* trusted_proxies, parsed */
-    struct ts_live *older;             /* the snapshot this one replaced */
-};
-
-struct ts_server {
-    const struct ts_config *cfg;       /* the start-up settings, borrowed: for what only a restart changes */
-    _Atomic(struct ts_live *) live;    /* the current settings: read with ts_server_live */
-    struct ts_resolver resolver;
-    struct ts_formats formats;
-    struct ts_workers *workers;
-    struct ts_cache *responses;        /* encoded images and info.json; NULL when off */
-    struct ts_cache *meta;             /* identifier -> file and probed source */
-    struct ts_search *search;          /* the Presentation search index */
-    struct ts_viewer viewer;           /* viewer assets */
-    FILE *access_log;                  /* NULL when off */
-    bool own_access_log;
-    h2o_globalconf_t h2o;
-    SSL_CTX *ssl;
-    int listen_fd;
-    int port;                          /* the port actually bound */
-    char fallback_host[300];           /* host:port for requests without Host */
-    int n_loops;
-    struct ts_loop *loops;
-    atomic_int stop;
-    atomic_int reload;                 /* set by SIGHUP: ts_server_run calls reload_fn */
-    atomic_int n_conns;                /* open connections, for max_connections */
-    _Atomic uint64_t unsent;           /* bytes of answers handed to libh2o and not yet sent, all connections */
-    atomic_int trim;                   /* connections were cut off: give freed memory back to the system */
-    int64_t fd_cap;                    /* connections the open-file limit leaves room for */
-    int (*reload_fn)(struct ts_server *s, void *arg); /* reads the settings again and calls ts_server_reload */
-    void *reload_arg;
-    pthread_mutex_t start_lock;        /* loops report here once set up */
-    pthread_cond_t start_cond;
-    int n_started, n_failed;
-};
+#include "http/router.h"
+#include "http/state.h"
 
 /**
  * Sets up everything from `cfg`: resolver, limits, formats, workers, TLS,
  * and binds the listening socket (so the port is known and errors show
- * before any thread starts). libvips must be started already.
+ * before any thread starts). libvips must be started already. The router
+ * (s->router) starts empty: register the routes (http/app.h) before
+ * ts_server_run.
  */
 int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_error *err);
-
-/** The current live settings (never NULL after init). */
-static inline const struct ts_live *ts_server_live(struct ts_server *s)
-{
-    return atomic_load_explicit(&s->live, memory_order_acquire);
-}
 
 /**
  * Publishes settings `cfg` (copied) for new requests: limits, encoder and
@@ -115,12 +39,6 @@ int ts_server_reload(struct ts_server *s, const struct ts_config *cfg, struct ts
  * (set before ts_server_run) on its own thread. Async-signal-safe.
  */
 void ts_server_request_reload(struct ts_server *s);
-
-/**
- * A walk of the tree for one answer: the live walk bounds, the server's
- * stop flag, and request_timeout from now. Release with ts_walk_release.
- */
-void ts_server_walk_init(struct ts_server *s, struct ts_walk *w);
 
 /** Runs the loops until ts_server_stop, then drains in-flight work. */
 int ts_server_run(struct ts_server *s);

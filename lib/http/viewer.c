@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "http/iiif_routes.h"
+#include "core/datadir.h"
 #include "http/reqbase.h"
 #include "http/respond.h"
-#include "http/server.h"
+#include "http/state.h"
 #include "iiif/ident.h"
 #include "present/manifest.h"
 #include "present/pages.h"
@@ -26,7 +26,14 @@
 
 #define ASSET_CACHE "public, max-age=31536000, immutable"
 
-void ts_viewer_init(struct ts_viewer *v, const char *dir)
+struct ts_viewer {
+    char *dir;                 /* node_modules with the packages, or NULL when not installed */
+    char osd_version[32];      /* "" when missing */
+    char mirador_version[32];
+};
+
+/* Finds the packages under `dir` (a node_modules folder). Missing packages are not an error. */
+static void viewer_init(struct ts_viewer *v, const char *dir)
 {
     memset(v, 0, sizeof(*v));
     char real[PATH_MAX];
@@ -39,10 +46,11 @@ void ts_viewer_init(struct ts_viewer *v, const char *dir)
         ts_log_warn("viewer assets missing in %s (run scripts/viewer-deps.sh): the /viewer/ pages will answer 503", real);
 }
 
-void ts_viewer_release(struct ts_viewer *v)
+static void viewer_free(void *state)
 {
+    struct ts_viewer *v = state;
     free(v->dir);
-    memset(v, 0, sizeof(*v));
+    free(v);
 }
 
 void ts_viewer_link(struct ts_buf *out, const char *rel, bool collection)
@@ -130,10 +138,10 @@ static void send_page(h2o_req_t *req, struct ts_buf *b)
     ts_http_send(req, 200, "text/html; charset=utf-8", html, len, free);
 }
 
-int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
+/* Answers `rest` (`n` bytes after "/viewer"). */
+static int on_viewer(void *state, h2o_req_t *req, const char *rest, size_t n)
 {
-    struct ts_server *srv = ((struct ts_loop *)req->conn->ctx)->srv;
-    const struct ts_viewer *v = &srv->viewer;
+    const struct ts_viewer *v = state;
     if (n > 8 && memcmp(rest, "/assets/", 8) == 0)
         return asset(req, v, rest + 8, n - 8);
     if (v->osd_version[0] == '\0' || v->mirador_version[0] == '\0') {
@@ -213,4 +221,25 @@ int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n)
     free(base);
     send_page(req, &b);
     return 0;
+}
+
+int ts_viewer_register(struct ts_router *r, const char *dir)
+{
+    char found[PATH_MAX], looked[1024];
+    if (dir[0] == '\0') {
+        if (ts_data_dir(TS_DATA_VIEWER, found, sizeof(found), looked, sizeof(looked)) == 0) {
+            dir = found;
+        } else {
+            ts_log_warn("no viewer assets (looked in %s): the /viewer/ pages will answer 503", looked);
+            dir = NULL;
+        }
+    }
+    struct ts_viewer *v = malloc(sizeof(*v));
+    if (v == NULL)
+        return -1;
+    viewer_init(v, dir);
+    if (ts_router_on_free(r, viewer_free, v) != 0)
+        return -1;
+    struct ts_route route = {"/viewer", false, TS_M_READ, 0, on_viewer, v};
+    return ts_router_add(r, &route);
 }

@@ -19,20 +19,16 @@
 #include <stdbool.h>
 
 #include "core/buf.h"
+#include "http/router.h"
 
-struct ts_viewer {
-    char *dir;                 /* node_modules with the packages, or NULL when not installed */
-    char osd_version[32];      /* "" when missing */
-    char mirador_version[32];
-};
-
-/** Finds the packages under `dir` (a node_modules folder). Missing packages are not an error. */
-void ts_viewer_init(struct ts_viewer *v, const char *dir);
-
-void ts_viewer_release(struct ts_viewer *v);
-
-/** Handles `rest` (`n` bytes after "/viewer"). Always answers; returns 0. */
-int ts_viewer_handle(h2o_req_t *req, const char *rest, size_t n);
+/**
+ * Adds the route /viewer (GET and HEAD, answered on the loop) to `r`, with
+ * the packages under `dir` (a node_modules folder; "" for the installed
+ * viewer assets: core/datadir.h). Missing packages are not an error: the
+ * pages answer 503 saying how to install them. Returns 0, or -1 when out of
+ * memory or the table is full.
+ */
+int ts_viewer_register(struct ts_router *r, const char *dir);
 
 /** Appends the URL path of the viewer for a Presentation item ("/viewer/manifest/{path}"). */
 void ts_viewer_link(struct ts_buf *out, const char *rel, bool collection);
