@@ -62,3 +62,14 @@ const char *ts_status_reason(int status)
     default: return "Unknown";
     }
 }
+
+int ts_error_scrub(struct ts_error *err)
+{
+    if (err == NULL)
+        return -1;
+    for (unsigned char *p = (unsigned char *)err->msg; *p != '\0'; p++) {
+        if (*p < 0x20 || *p >= 0x7f)
+            *p = '?';
+    }
+    return -1;
+}

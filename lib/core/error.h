@@ -29,6 +29,12 @@ struct ts_error {
  */
 int ts_error_set(struct ts_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/**
+ * Makes err->msg one line of printable ASCII (other bytes become '?'), for
+ * a message that quotes the request. Returns -1, like ts_error_set.
+ */
+int ts_error_scrub(struct ts_error *err);
+
 /** Resets `err` (may be NULL) to "no error": status 0, empty message. */
 void ts_error_clear(struct ts_error *err);
 

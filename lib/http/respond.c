@@ -204,6 +204,8 @@ static void deferred_free(struct ts_deferred *d)
         d->cleanup(d);
     if (d->free_body != NULL && d->body != NULL)
         d->free_body(d->body);
+    free(d->in);
+    free(d->in_type);
     for (int i = 0; i < d->n_headers; i++)
         free(d->header_values[i]);
     free(d);
@@ -242,6 +244,26 @@ void ts_deferred_header(struct ts_deferred *d, const char *name, const char *val
         h2o_fatal("out of memory");
     d->header_names[d->n_headers] = name;
     d->header_values[d->n_headers++] = v;
+}
+
+void ts_deferred_take_body(struct ts_deferred *d)
+{
+    h2o_req_t *req = d->req;
+    size_t n = req->entity.base != NULL ? req->entity.len : 0;
+    d->in = malloc(n + 1);
+    if (d->in == NULL)
+        h2o_fatal("out of memory");
+    if (n > 0)
+        memcpy(d->in, req->entity.base, n);
+    d->in[n] = '\0';
+    d->in_len = n;
+    ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    if (i >= 0) {
+        h2o_iovec_t v = req->headers.entries[i].value;
+        d->in_type = strndup(v.base, v.len);
+        if (d->in_type == NULL)
+            h2o_fatal("out of memory");
+    }
 }
 
 void *ts_deferred_new(h2o_req_t *req, size_t size, void (*run)(struct ts_job *))

@@ -77,6 +77,10 @@ struct ts_deferred {
     void *body;
     size_t len;
     void (*free_body)(void *);
+    /* the request's body, for routes that take one (ts_deferred_take_body): malloc'd, read on the worker */
+    char *in;
+    size_t in_len;
+    char *in_type;                   /* its Content-Type, or NULL */
     int n_headers;
     const char *header_names[6];     /* static strings */
     char *header_values[6];          /* malloc'd */
@@ -94,6 +98,13 @@ struct ts_deferred {
  * with struct ts_deferred) for `req`. Aborts when out of memory.
  */
 void *ts_deferred_new(h2o_req_t *req, size_t size, void (*run)(struct ts_job *));
+
+/**
+ * Copies the body of `d`'s request and its Content-Type into d->in and
+ * d->in_type, for the worker to read (a request's own buffers belong to its
+ * loop). Aborts when out of memory; the body is within max_body_kb.
+ */
+void ts_deferred_take_body(struct ts_deferred *d);
 
 /** Adds a response header to `d` (the value is copied); extra headers past six are dropped. */
 void ts_deferred_header(struct ts_deferred *d, const char *name, const char *value);

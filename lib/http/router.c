@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "http/conn.h"
+#include "http/framing.h"
 #include "http/respond.h"
 #include "http/state.h"
 
@@ -198,6 +199,39 @@ static void not_allowed(h2o_req_t *req, const struct ts_route *route)
     ts_http_errorf(req, 405, "method %.*s is not allowed here; use %s", (int)(m.len > 20 ? 20 : m.len), m.base, use);
 }
 
+/*
+ * For a request that came with a body: refuses (400, closing the
+ * connection) one whose head frames the body twice (http/framing.h).
+ * libh2o lets Transfer-Encoding win over Content-Length and keeps the first
+ * of several Content-Lengths, so it reads such a request one way while a
+ * proxy in front may have read it another; the raw head is still at the
+ * start of the connection's input buffer (libh2o consumes a request's
+ * bytes only after its answer), so it is read there. HTTP/2 frames bodies
+ * itself. Returns 0, or -1 when the request has been answered.
+ */
+static int body_framing(h2o_req_t *req)
+{
+    if (req->version >= 0x200 || req->conn->callbacks->get_socket == NULL)
+        return 0;
+    h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
+    if (sock == NULL || sock->input == NULL)
+        return 0;
+    const char *head = sock->input->bytes, *body = req->entity.base;
+    struct ts_error err;
+    size_t mn = req->input.method.len;
+    if (body < head || body > head + sock->input->size || (size_t)(body - head) <= mn ||
+        memcmp(head, req->input.method.base, mn) != 0) {
+        /* not where it should be: answer, but keep nothing after this request */
+        req->http1_is_persistent = 0;
+        return 0;
+    }
+    if (ts_framing_check(head, (size_t)(body - head), &err) == 0)
+        return 0;
+    req->http1_is_persistent = 0;
+    ts_http_error(req, &err);
+    return -1;
+}
+
 static const char nothing_here[] = "nothing here; the Image API lives at /iiif/3/ and /iiif/2/, manifests and "
                                   "collections at /iiif/presentation/collection";
 
@@ -211,21 +245,21 @@ int ts_router_dispatch(struct ts_router *r, h2o_req_t *req)
     int64_t *begun = h2o_mem_alloc_pool(&req->pool, sizeof(*begun));
     *begun = ts_now_us();
     *h2o_req_getenv(req, H2O_STRLIT(TS_BEGUN_ENV), 1) = h2o_iovec_init(begun, sizeof(*begun));
-    /*
-     * libh2o lets Transfer-Encoding win over Content-Length and would read
-     * on after a chunked body; RFC 9112 (6.1) asks for the connection to be
-     * closed after such a request, so that a request hidden in a body is
-     * never run (request smuggling through a proxy that framed it the other
-     * way).
-     */
-    if (req->entity.base != NULL)
-        req->http1_is_persistent = 0;
+    if (req->entity.base != NULL && body_framing(req) != 0)
+        return 0;
     if (check_request(req) != 0)
         return 0;
     size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     const char *path = req->path.base;
     const struct ts_route *route = ts_router_find(r, path, plen);
     unsigned m = ts_method_of(req->method.base, req->method.len);
+    /*
+     * A body sent anywhere but to a route that takes one is not read as anything, and
+     * its connection is closed after the answer: nothing that came after
+     * it on the connection is run.
+     */
+    if (req->entity.base != NULL && (route == NULL || (route->flags & TS_R_BODY) == 0))
+        req->http1_is_persistent = 0;
     if (route == NULL) {
         if (m == TS_M_OPTIONS)
             ts_http_errorf(req, 404, "nothing here to ask about");

@@ -295,17 +295,33 @@ def _statuses(raw):
 
 
 def test_request_smuggling(srv, t):
-    # Content-Length and Transfer-Encoding together (a front proxy would read the Content-Length,
-    # libh2o the chunks): one answer, then the connection closes, so the request hidden after
-    # the chunked body is never run
+    # a body framed two ways (a front proxy would read the Content-Length, libh2o the chunks), or
+    # one way twice, or with a folded line: 400, then the connection closes, so the request hidden
+    # after the body is never run
     hidden = b"GET /iiif/3/good%2Fpng.png/info.json HTTP/1.1\r\nHost: x\r\n\r\n"
+    body = b"0\r\n\r\n" + hidden
+    framings = (
+        (b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % len(body), b"frames its body twice"),
+        (b"Transfer-Encoding: chunked\r\nContent-Length: %d\r\n" % len(body), b"frames its body twice"),
+        (b"Content-Length: %d\r\nContent-Length: %d\r\n" % (len(body), len(body)), b"2 Content-Length headers"),
+        (b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", b"2 Transfer-Encoding headers"),
+        (b"X-Folded: a\r\n b\r\nContent-Length: %d\r\n" % len(body), b"obs-fold"),
+    )
+    for method in (b"GET", b"POST"):
+        for head, why in framings:
+            raw = harness.raw_exchange(srv, method + b" /health HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n" + body)
+            label = "%s with %r" % (method.decode(), head)
+            t.eq(_statuses(raw), [400], label)
+            t.check(why in raw, "%s: the answer does not say why: %r" % (label, raw[-200:]))
+            t.check(b"Connection: close" in raw, "%s: the connection is kept: %r" % (label, raw[:300]))
+            t.check(b'"@context"' not in raw, "%s: the smuggled request was answered" % label)
+    # a body framed once, sent to a route that takes none: answered, and nothing after it on the
+    # connection is run
     for method, want in ((b"GET", 200), (b"POST", 405)):
-        body = b"0\r\n\r\n" + hidden
-        raw = harness.raw_exchange(srv, method + b" /health HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
-                   b"Transfer-Encoding: chunked\r\n\r\n" % len(body) + body)
-        t.eq(_statuses(raw), [want], "%s with Content-Length and Transfer-Encoding" % method.decode())
-        t.check(b"Connection: close" in raw, "the connection is not kept: %r" % raw[:300])
-        t.check(b'"@context"' not in raw, "the smuggled request was answered")
+        raw = harness.raw_exchange(srv, method + b" /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + hidden)
+        t.eq(_statuses(raw), [want], "%s with a body" % method.decode())
+        t.check(b"Connection: close" in raw, "%s with a body: the connection is kept" % method.decode())
+        t.check(b'"@context"' not in raw, "%s with a body: the request after it was answered" % method.decode())
     # conflicting or broken framing: refused one way or another, and the hidden request never runs
     for head in (b"Content-Length: 5\r\nContent-Length: 50\r\n", b"Content-Length: -1\r\n",
                  b"Content-Length: 1e3\r\n", b"Transfer-Encoding: chunked, identity\r\n",
