@@ -29,6 +29,7 @@
 #include "iiif/ident.h"
 #include "iiif/plan.h"
 #include "iiif/url.h"
+#include "image/answer.h"
 #include "image/cost.h"
 #include "image/passthrough.h"
 #include "json/info.h"
@@ -173,7 +174,8 @@ static int image_plan_make(struct ts_server *srv, enum iiif_version v, const cha
     const struct ts_live *live = ts_server_live(srv);
     ts_buf_init(&ip->canonical, 1024);
     ts_buf_init(&ip->key, 16384);
-    if (iiif_plan_make(r, m->src.width, m->src.height, &live->limits, &ip->plan, err) != 0)
+    if (iiif_plan_make(r, m->src.width, m->src.height, &live->limits, &ip->plan, err) != 0 ||
+        ts_answer_check(&ip->plan, &live->limits, err) != 0)
         return -1;
     if (iiif_plan_canonical(&ip->plan, m->src.width, m->src.height, &live->limits, &ip->canonical) != 0 ||
         ts_key_image(&ip->key, live->settings_gen, v, id, m->mtime_ns, m->size, ip->canonical.data) != 0)

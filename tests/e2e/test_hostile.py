@@ -127,6 +127,8 @@ def _make(root):
     open(j("huge", "png-max.png"), "wb").write(png_header_lie(0x7FFFFFFF, 0x7FFFFFFF))
     open(j("huge", "jpeg-65500.jpg"), "wb").write(jpeg_header_lie(j("good", "jpeg.jpg"), 65500, 65500))
     open(j("huge", "jpeg-zero.jpg"), "wb").write(jpeg_header_lie(j("good", "jpeg.jpg"), 0, 0))
+    # says 12000 x 9000: decoding it would fail, so an answer refused before decoding says so
+    open(j("huge", "jpeg-12000x9000.jpg"), "wb").write(jpeg_header_lie(j("good", "jpeg.jpg"), 12000, 9000))
     open(j("huge", "tiff-4g.tif"), "wb").write(tiff_header_lie(4000000000, 4000000000))
     open(j("huge", "tiff-wide.tif"), "wb").write(tiff_header_lie(5000000, 1))
     open(j("huge", "j2k-2g.j2c"), "wb").write(j2k_header_lie(0x7FFFFFFF, 0x7FFFFFFF))
@@ -169,6 +171,7 @@ def build():
 
 SERVER_ROOT = build()
 SERVER_ARGS = ["--cache-mb", "16", "--access-log", "off"]
+P3_GOOD = "good%2Fpng.png"
 
 
 _baseline = {}
@@ -271,6 +274,43 @@ def test_absurd_dimensions(srv, t):
             check_error(t, (status, h, body), (400, 415, 501), "%s: %s" % (ident, path))
     status, _, body = srv.get("/health")
     t.eq((status, body), (200, b"ok\n"), "/health after the lying headers")
+
+
+def test_answers_that_cannot_be_made(srv, t):
+    """An answer past the limits or an encoder's sides once rotated is refused before any pixel
+    is decoded: 400 with the reason (it was a 20-second decode and a 500 from webpsave)."""
+    big = "huge%2Fjpeg-12000x9000.jpg"  # its header lies: a decode would end in a 415, not a 400
+    for path, why in (
+            ("/iiif/3/%s/square/^10000,/45.5/color.webp" % big, b"rotated by 45.5 degrees this answer would be 14142x14142"),
+            ("/iiif/3/%s/full/^10000,/45.5/default.png" % P3_GOOD, b"rotated by 45.5 degrees"),
+            ("/iiif/2/%s/full/10000,/30/default.jpg" % P3_GOOD, b"rotated by 30 degrees")):
+        status, h, body = srv.get(path)
+        check_error(t, (status, h, body), 400, path)
+        t.check(why in body, "%s: the reason: %r" % (path, body))
+    # a right-angle turn is weighed as the size was asked for, as before
+    status, _, body = srv.get("/iiif/3/%s/full/^10000,5000/90/default.png" % big)
+    t.check(status != 400, "a right-angle turn within the limits is not refused for its size: %s %r" % (status, body[:200]))
+    # with the server's limits raised, the encoders' own sides still bind
+    other = harness.Server(srv.binary, srv.root, ["--access-log", "off", "--max-width", "100000", "--max-area",
+                                                  "10000000000", "--max-decode-mp", "100000"],
+                           sanitized=srv.sanitized).start()
+    try:
+        cases = [("/iiif/3/%s/full/^16384,/0/default.webp" % big, b"WebP images are at most 16383 pixels a side"),
+                 ("/iiif/3/%s/square/^12000,/45/default.webp" % big, b"16971x16971 once rotated"),
+                 ("/iiif/3/%s/full/^65501,/0/default.jpg" % big, b"JPEG images are at most 65500"),
+                 ("/iiif/3/%s/full/^65536,/0/default.gif" % big, b"GIF images are at most 65535")]
+        status, _, info = harness.get_json(other, "/iiif/3/%s/info.json" % P3_GOOD)
+        if info and "avif" in (info.get("extraFormats") or []):
+            cases.append(("/iiif/3/%s/full/^16385,/0/default.avif" % big, b"AVIF images are at most 16384"))
+        for path, why in cases:
+            status, h, body = other.get(path)
+            check_error(t, (status, h, body), 400, path)
+            t.check(why in body, "%s: the reason: %r" % (path, body))
+        # and an answer within them is made as before
+        status, h, body = other.get("/iiif/3/%s/full/200,/45/default.webp" % P3_GOOD)
+        t.eq(status, 200, "a rotated answer within every limit")
+    finally:
+        other.stop()
 
 
 def test_hostile_sidecars(srv, t):

@@ -73,8 +73,8 @@ def test_request_timeout(srv, t):
     other = harness.Server(srv.binary, srv.root, ["--request-timeout", "1", "--access-log", "off"],
                            sanitized=srv.sanitized).start()
     try:
-        # 10000 x 10000 from the 1000-pixel grid, turned 45 degrees: far more than a second of work
-        status, h, body = other.get("/iiif/3/%s/full/%%5E10000,/45/default.png" % VID)
+        # 7000 x 7000 from the 1000-pixel grid, turned 45 degrees (9899 x 9899, within max_area): far more than a second of work
+        status, h, body = other.get("/iiif/3/%s/full/%%5E7000,/45/default.png" % VID)
         check_error(t, (status, h, body), 503, "a render past request_timeout")
         t.check(b"request_timeout" in body, "the reason names the setting: %r" % body)
         status, _, _ = other.get("/iiif/3/%s/full/100,/0/default.png" % VID)

@@ -14,6 +14,7 @@
 
 #include "iiif/ident.h"
 #include "iiif/plan.h"
+#include "image/answer.h"
 #include "iiif/request.h"
 
 #include <math.h>
@@ -146,6 +147,24 @@ static void check_plan(const struct iiif_req *r, uint32_t iw, uint32_t ih, const
     if (r->version == IIIF_V3 && !r->size.upscale)
         FUZZ_CHECK(p.width <= p.w && p.height <= p.h);
     FUZZ_CHECK(p.degrees >= 0 && p.degrees < 360);
+    /* the answer as sent: at least 1x1, sides swapped by right angles, a box that holds the plan otherwise */
+    uint32_t aw, ah;
+    ts_answer_size(&p, &aw, &ah);
+    FUZZ_CHECK(aw >= 1 && ah >= 1);
+    if (p.degrees == 90 || p.degrees == 270)
+        FUZZ_CHECK(aw == p.height && ah == p.width);
+    else if (p.degrees == 0 || p.degrees == 180)
+        FUZZ_CHECK(aw == p.width && ah == p.height);
+    else
+        FUZZ_CHECK((uint64_t)aw + 1 >= (p.width < p.height ? p.width : p.height) &&
+                   (uint64_t)ah + 1 >= (p.width < p.height ? p.width : p.height));
+    struct ts_error aerr;
+    if (ts_answer_check(&p, lim, &aerr) != 0) {
+        FUZZ_CHECK(aerr.status == 400 && fuzz_msg_ok(aerr.msg));
+    } else {
+        uint32_t side = ts_encoder_max_side(p.format);
+        FUZZ_CHECK(side == 0 || (aw <= side && ah <= side));
+    }
     FUZZ_CHECK(p.mirror == r->rotation.mirror && p.quality == r->quality && p.format == r->format);
 
     /* The canonical form means the same pixels, and is its own canonical form. */
