@@ -4,50 +4,18 @@
  */
 #include "image/cost.h"
 
+#include "image/level.h"
+
 #include <math.h>
-
-int ts_cost_level(const struct ts_source *s, double need)
-{
-    int best = 0;
-    for (int i = 1; i < s->n_levels; i++) {
-        double r = fmin((double)s->levels[0].width / s->levels[i].width,
-                        (double)s->levels[0].height / s->levels[i].height);
-        if (r <= need * 1.001)
-            best = i;
-    }
-    return best;
-}
-
-/* The region of plan `p` at the level it decodes from, as served: [x0, x1) x [y0, y1) of a level lw x lh. */
-struct at_level {
-    int li;
-    double lw, lh;
-    double x0, y0, x1, y1;
-};
-
-static void region_at_level(const struct ts_source *src, const struct iiif_plan *p, struct at_level *a)
-{
-    a->li = ts_cost_level(src, fmin((double)p->w / p->width, (double)p->h / p->height));
-    const struct ts_level *l = &src->levels[a->li];
-    /* the level as served (EXIF orientation 5-8 swaps it) */
-    bool swap = ts_orientation_swaps(src->orientation);
-    a->lw = swap ? l->height : l->width;
-    a->lh = swap ? l->width : l->height;
-    double sx = a->lw / src->width, sy = a->lh / src->height;
-    a->x0 = floor(p->x * sx);
-    a->y0 = floor(p->y * sy);
-    a->x1 = ceil((p->x + (double)p->w) * sx);
-    a->y1 = ceil((p->y + (double)p->h) * sy);
-}
 
 uint64_t ts_cost_decode_pixels(const struct ts_source *src, const struct iiif_plan *p)
 {
     if (p->width == 0 || p->height == 0 || src->width == 0 || src->height == 0)
         return 0;
-    struct at_level a;
-    region_at_level(src, p, &a);
-    const struct ts_level *l = &src->levels[a.li];
-    double x0 = a.x0, y0 = a.y0, x1 = a.x1, y1 = a.y1, lw = a.lw, lh = a.lh;
+    struct ts_at_level a;
+    ts_level_of(src, p, &a);
+    const struct ts_level *l = &src->levels[a.level];
+    double x0 = a.r.x0, y0 = a.r.y0, x1 = a.r.x1, y1 = a.r.y1, lw = a.lw, lh = a.lh;
     /* TIFF and JPEG 2000 tiles are read one by one; an untiled JPEG 2000 is decoded whole at its level */
     bool tiled = (src->kind == TS_SRC_TIFF || src->kind == TS_SRC_JP2) && src->tile_w > 0 && src->tile_h > 0;
     if (tiled) {
@@ -95,13 +63,13 @@ uint64_t ts_cost_memory(const struct ts_source *src, const struct iiif_plan *p)
 {
     if (p->width == 0 || p->height == 0 || src->width == 0 || src->height == 0)
         return TS_COST_BASE;
-    struct at_level a;
-    region_at_level(src, p, &a);
+    struct ts_at_level a;
+    ts_level_of(src, p, &a);
     uint64_t bands = src->bands > 0 ? (uint64_t)src->bands : 3;
     uint64_t sample = src->sample_bytes > 0 ? (uint64_t)src->sample_bytes : 1;
     uint64_t whole = (uint64_t)src->levels[0].width * src->levels[0].height;
     uint64_t level = (uint64_t)a.lw * (uint64_t)a.lh;
-    uint64_t area = (uint64_t)((a.x1 - a.x0) * (a.y1 - a.y0));
+    uint64_t area = (uint64_t)(a.r.x1 - a.r.x0) * (a.r.y1 - a.r.y0);
     uint64_t decode = src->whole_bytes;
     switch (src->kind) {
     case TS_SRC_JPEG:

@@ -31,12 +31,9 @@
 /* The part of every answer's memory that does not grow with the image. */
 #define TS_COST_BASE ((uint64_t)16 << 20)
 
-/** The level of `src` an answer decodes from: the smallest whose reduction does not exceed `need`. */
-int ts_cost_level(const struct ts_source *src, double need);
-
 /**
  * The pixels rendering plan `p` decodes from `src`: the region at the level
- * ts_render picks, widened to whole tiles for tiled TIFF and JPEG 2000, or
+ * ts_render picks (image/level.h, the same function for both), widened to whole tiles for tiled TIFF and JPEG 2000, or
  * the whole level for sources read in one piece (PNG, WebP, GIF, HEIF,
  * striped TIFF, untiled JPEG 2000; JPEG down to the region's last row). This
  * is the work a request costs, so it is what the max_decode_mp limit and the

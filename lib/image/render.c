@@ -13,6 +13,7 @@
 #include "image/direct.h"
 #include "image/j2k_decode.h"
 #include "image/jpeg_area.h"
+#include "image/level.h"
 #include "image/passthrough.h"
 #include "image/ojph.h"
 #include "image/vipserr.h"
@@ -176,14 +177,9 @@ static int stored_tile(const struct ts_source *src, int li, const struct iiif_pl
     if (src->kind != TS_SRC_TIFF || st->offsets == NULL || src->tile_w == 0 || src->tile_h == 0)
         return 1;
     const struct ts_level *l = &src->levels[li];
-    double sx = (double)l->width / src->width, sy = (double)l->height / src->height;
-    uint32_t x0 = (uint32_t)floor(p->x * sx + 1e-6), y0 = (uint32_t)floor(p->y * sy + 1e-6);
-    uint32_t x1 = (uint32_t)ceil((p->x + (double)p->w) * sx - 1e-6);
-    uint32_t y1 = (uint32_t)ceil((p->y + (double)p->h) * sy - 1e-6);
-    if (x1 <= x0)
-        x1 = x0 + 1;
-    if (y1 <= y0)
-        y1 = y0 + 1;
+    struct ts_rect r;
+    ts_level_region(p->x, p->y, p->w, p->h, src->width, src->height, l->width, l->height, &r);
+    uint32_t x0 = r.x0, y0 = r.y0, x1 = r.x1, y1 = r.y1;
     uint32_t tx = x0 / src->tile_w, ty = y0 / src->tile_h;
     if ((x1 - 1) / src->tile_w != tx || (y1 - 1) / src->tile_h != ty || tx >= st->across || ty >= st->down ||
         st->sizes[(size_t)ty * st->across + tx] == 0)
@@ -220,11 +216,11 @@ static int jpeg_area(const struct ts_source *src, int li, const struct iiif_plan
                      uint32_t *oy, struct ts_error *err)
 {
     int shrink = li > 0 ? src->levels[li].index : 1;
-    double s = 1.0 / shrink;
-    uint32_t x0 = (uint32_t)floor(p->x * s), y0 = (uint32_t)floor(p->y * s);
-    uint32_t x1 = (uint32_t)ceil((p->x + (double)p->w) * s), y1 = (uint32_t)ceil((p->y + (double)p->h) * s);
+    struct ts_rect r;
+    ts_level_region(p->x, p->y, p->w, p->h, src->width, src->height, src->levels[li].width, src->levels[li].height,
+                    &r);
     struct ts_error e;
-    if (ts_jpeg_decode_area(src->path, shrink, x0, y0, x1, y1, out, ox, oy, &e) == 0)
+    if (ts_jpeg_decode_area(src->path, shrink, r.x0, r.y0, r.x1, r.y1, out, ox, oy, &e) == 0)
         return 0;
     if (e.status == 501)
         return 1;
@@ -380,7 +376,7 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
 
     /* Region and size: decode the cheapest level, crop, scale exactly. */
     double need = fmin((double)p->w / p->width, (double)p->h / p->height);
-    int li = ts_cost_level(src, need);
+    int li = ts_level_pick(src, need);
     out->level = li;
     /*
      * The level as a whole (lw x lh pixels), and the part of it we hold:
@@ -426,10 +422,10 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
         lw = CUR->Xsize;
         lh = CUR->Ysize;
     }
-    double sx = lw / src->width, sy = lh / src->height;
-    int x0 = (int)floor(p->x * sx + 1e-6) - (int)ox, y0 = (int)floor(p->y * sy + 1e-6) - (int)oy;
-    int x1 = (int)ceil((p->x + (double)p->w) * sx - 1e-6) - (int)ox;
-    int y1 = (int)ceil((p->y + (double)p->h) * sy - 1e-6) - (int)oy;
+    /* the region at this level (image/level.h), within what is held of it */
+    struct ts_rect r;
+    ts_level_region(p->x, p->y, p->w, p->h, src->width, src->height, (uint32_t)lw, (uint32_t)lh, &r);
+    int x0 = (int)r.x0 - (int)ox, y0 = (int)r.y0 - (int)oy, x1 = (int)r.x1 - (int)ox, y1 = (int)r.y1 - (int)oy;
     if (x0 < 0)
         x0 = 0;
     if (y0 < 0)
