@@ -152,7 +152,7 @@ static void answer_info(h2o_req_t *req, struct ts_server *srv, enum iiif_version
 
 /* ---- images ---- */
 
-/* What the loop or a worker works out before touching pixels. */
+/* What the plan of an image answer works out before touching pixels. */
 struct image_plan {
     struct iiif_plan plan;
     struct ts_buf canonical;   /* {region}/{size}/{rotation}/{quality}.{format} */
@@ -168,6 +168,12 @@ static void image_plan_release(struct image_plan *ip)
     ts_buf_release(&ip->key);
 }
 
+/*
+ * Plans request `r` on the image `m` describes: the pixels, whether the
+ * answer may be made at all (limits and encoders, once rotated:
+ * image/answer.h; decode and memory budgets: image/cost.h), its cache key
+ * and validators. Release `ip` whatever the result.
+ */
 static int image_plan_make(struct ts_server *srv, enum iiif_version v, const char *id, const struct iiif_req *r,
                            const struct ts_meta *m, struct image_plan *ip, struct ts_error *err)
 {
@@ -204,21 +210,68 @@ static int image_plan_make(struct ts_server *srv, enum iiif_version v, const cha
     return 0;
 }
 
+/* How an image answer is made. */
+enum image_way {
+    WAY_NOT_MODIFIED, /* 304: the client's copy is current */
+    WAY_CACHED,       /* the response cache holds the bytes */
+    WAY_STORED,       /* a stored JPEG tile, sent as it is or cut to the level's edge (image/passthrough.h) */
+    WAY_RENDER,       /* decoded and encoded in memory (image/render.h) */
+    WAY_SPOOL,        /* decoded and encoded into an anonymous file: a large answer */
+};
+
+/* The one decision about an image request (image_decide). */
+struct image_decision {
+    struct image_plan ip;
+    enum image_way way;
+    struct ts_centry *entry;  /* WAY_CACHED: a reference */
+    struct ts_tile_ref tile;  /* WAY_STORED */
+};
+
+/* The request's conditional headers (not NUL-terminated; NULL when absent). */
+struct conditions {
+    struct ts_strv if_none_match, if_modified_since;
+};
+
 /*
- * Gets the bytes of an image answer without decoding, when a stored JPEG tile
- * matches the plan. Returns 1 with `*data` (malloc'd) and `*len` set, 0 when
- * no stored tile matches, -1 on a read error (in `err`). On the loop
- * (`on_loop`), an edge tile the entropy-level cropper cannot cut is left to
- * a worker (0).
+ * Decides, from the image's metadata alone, everything about the answer to
+ * `r`: its plan, validators and cache key, whether the client's copy is
+ * current, whether the cache holds it, whether a stored tile is it, or
+ * what rendering it costs (the heavy lane, work memory). No pixel is read.
+ * It runs once per request: on the event loop when the metadata cache
+ * knows the image, else on the worker that found it. Returns 0, or -1
+ * with `err` (the plan was refused). Release `d` with image_decision_release.
  */
-static int try_passthrough(struct ts_server *srv, const struct ts_meta *m, const struct image_plan *ip, bool on_loop,
-                           void **data, size_t *len, struct ts_error *err)
+static int image_decide(struct ts_server *srv, enum iiif_version v, const char *id, const struct iiif_req *r,
+                        const struct ts_meta *m, const struct conditions *c, struct image_decision *d,
+                        struct ts_error *err)
 {
-    struct ts_tile_ref t;
-    if (!ts_server_live(srv)->cfg.passthrough || !ts_passthrough_match(&m->src, &ip->plan, &t))
+    d->entry = NULL;
+    if (image_plan_make(srv, v, id, r, m, &d->ip, err) != 0)
+        return -1;
+    if (ts_not_modified(c->if_none_match.p, c->if_none_match.n, c->if_modified_since.p, c->if_modified_since.n,
+                        d->ip.val.etag, d->ip.val.mtime)) {
+        d->way = WAY_NOT_MODIFIED;
         return 0;
-    int rc = ts_passthrough_read(&m->src, &t, on_loop, data, len, err);
-    return rc == 0 ? 1 : rc > 0 ? 0 : -1;
+    }
+    if ((d->entry = ts_cache_get(srv->responses, d->ip.key.data, d->ip.key.len)) != NULL) {
+        d->way = WAY_CACHED;
+        return 0;
+    }
+    const struct ts_live *live = ts_server_live(srv);
+    if (live->cfg.passthrough && ts_passthrough_match(&m->src, &d->ip.plan, &d->tile)) {
+        d->way = WAY_STORED;
+        return 0;
+    }
+    bool large = (uint64_t)d->ip.plan.width * d->ip.plan.height >= (uint64_t)live->cfg.spool_mp * 1000000;
+    d->way = large ? WAY_SPOOL : WAY_RENDER;
+    return 0;
+}
+
+static void image_decision_release(struct image_decision *d)
+{
+    image_plan_release(&d->ip);
+    ts_centry_unref(d->entry);
+    d->entry = NULL;
 }
 
 /*
@@ -251,14 +304,12 @@ struct iiif_job {
     char *base;
     bool ld;                       /* info.json: answer JSON-LD */
     struct iiif_req ireq;          /* image requests */
-    char *if_none_match;           /* copies of the conditional headers */
+    char *if_none_match;           /* copies of the conditional headers, for a decision on the worker */
     char *if_modified_since;
     struct ts_centry *meta;        /* metadata: known on the loop, or found by the worker */
-    bool planned;                  /* `ip` holds a plan */
-    struct image_plan ip;
-    bool is_not_modified;
-    struct ts_centry *entry;       /* the cached image to send */
-    struct ts_output out;          /* or the uncached one */
+    bool decided;                  /* `dec` holds the decision (made on the loop, or here) */
+    struct image_decision dec;
+    struct ts_output out;          /* the answer made here, when not cached */
     int spool_fd;                  /* or a large one, in an anonymous file; -1 when none */
     size_t spool_len;
     void (*out_free)(void *);      /* how to free out.data: g_free (libvips) or free (passthrough) */
@@ -273,13 +324,12 @@ static void job_cleanup(struct ts_deferred *d)
     free(j->if_none_match);
     free(j->if_modified_since);
     ts_centry_unref(j->meta);
-    ts_centry_unref(j->entry);
     if (j->out_free != NULL && j->out.data != NULL)
         j->out_free(j->out.data);
     if (j->spool_fd >= 0)
         close(j->spool_fd);
-    if (j->planned)
-        image_plan_release(&j->ip);
+    if (j->decided)
+        image_decision_release(&j->dec);
 }
 
 static char *copy_header(h2o_req_t *req, const h2o_token_t *token)
@@ -356,54 +406,32 @@ static int spool_open(struct ts_server *srv, struct ts_error *err)
     return fd;
 }
 
-static void make_image(struct iiif_job *j)
+/* Makes the answer the decision chose (a stored tile, a render, a spooled render). Errors go to the job. */
+static void make_answer(struct iiif_job *j)
 {
     struct ts_server *srv = j->d.srv;
-    if (j->meta == NULL && find_meta(j) != 0)
-        return;
     const struct ts_meta *m = j->meta->body;
-    if (!j->planned) {
-        j->planned = true;
-        if (image_plan_make(srv, j->version, j->id, &j->ireq, m, &j->ip, &j->d.err) != 0)
+    const struct image_plan *ip = &j->dec.ip;
+    const struct ts_render_opts *enc = &ts_server_live(srv)->enc;
+    int64_t t0 = ts_now_us();
+    switch (j->dec.way) {
+    case WAY_STORED: {
+        void *raw;
+        size_t raw_len;
+        if (ts_passthrough_read(&m->src, &j->dec.tile, false, &raw, &raw_len, &j->d.err) != 0)
             return;
-        if (ts_not_modified(j->if_none_match, j->if_none_match ? strlen(j->if_none_match) : 0, j->if_modified_since,
-                            j->if_modified_since ? strlen(j->if_modified_since) : 0, j->ip.val.etag,
-                            j->ip.val.mtime)) {
-            j->is_not_modified = true;
-            return;
-        }
-        /* another request may have rendered it meanwhile */
-        j->entry = ts_cache_get(srv->responses, j->ip.key.data, j->ip.key.len);
-        if (j->entry != NULL) {
-            snprintf(j->timing, sizeof(j->timing), "cache");
-            return;
-        }
-        /* queued before its image was known: heavy work and work memory take their places now, or wait for them */
-        int dr = ts_workers_defer(srv->workers, &j->d.job, j->ip.heavy, j->ip.mem);
-        if (dr < 0) {
-            ts_error_set(&j->d.err, 503, "the server is busy with large images; try again shortly");
-            return;
-        }
-        if (dr > 0)
-            return; /* run again when its turn comes, from here */
-    }
-    void *raw;
-    size_t raw_len;
-    int pt = try_passthrough(srv, m, &j->ip, false, &raw, &raw_len, &j->d.err);
-    if (pt < 0)
-        return;
-    if (pt == 1) {
         j->out.data = raw;
         j->out.len = raw_len;
         j->out_free = free;
         snprintf(j->timing, sizeof(j->timing), "passthrough");
-    } else if ((uint64_t)j->ip.plan.width * j->ip.plan.height >= (uint64_t)ts_server_live(srv)->cfg.spool_mp * 1000000) {
+        break;
+    }
+    case WAY_SPOOL: {
         /* Large answers go to an anonymous file and are sent from there: memory stays flat. */
-        int64_t t0 = ts_now_us();
         j->spool_fd = spool_open(srv, &j->d.err);
         if (j->spool_fd < 0)
             return;
-        if (ts_render_to_fd(&m->src, &j->ip.plan, &ts_server_live(srv)->enc, j->spool_fd, &j->out, &j->d.err) != 0)
+        if (ts_render_to_fd(&m->src, &ip->plan, enc, j->spool_fd, &j->out, &j->d.err) != 0)
             return;
         off_t end = lseek(j->spool_fd, 0, SEEK_END);
         if (end <= 0) {
@@ -412,45 +440,87 @@ static void make_image(struct iiif_job *j)
         }
         j->spool_len = (size_t)end;
         snprintf(j->timing, sizeof(j->timing), "render;dur=%.1f", (double)(ts_now_us() - t0) / 1000.0);
-        return;
-    } else {
-        int64_t t0 = ts_now_us();
-        if (ts_render(&m->src, &j->ip.plan, &ts_server_live(srv)->enc, &j->out, &j->d.err) != 0)
+        return; /* not cached: it is large */
+    }
+    case WAY_RENDER:
+        if (ts_render(&m->src, &ip->plan, enc, &j->out, &j->d.err) != 0)
             return;
         j->out_free = g_free;
         snprintf(j->timing, sizeof(j->timing), "%s;dur=%.1f", j->out.direct ? "direct" : "render",
                  (double)(ts_now_us() - t0) / 1000.0);
+        break;
+    case WAY_NOT_MODIFIED:
+    case WAY_CACHED:
+        return; /* nothing to make */
     }
-    j->entry = ts_cache_put_get(srv->responses, j->ip.key.data, j->ip.key.len, j->out.data, j->out.len, j->out_free,
-                                iiif_format_mime(j->ip.plan.format), NULL);
-    if (j->entry != NULL)
+    j->dec.entry = ts_cache_put_get(srv->responses, ip->key.data, ip->key.len, j->out.data, j->out.len, j->out_free,
+                                    iiif_format_mime(ip->plan.format), NULL);
+    if (j->dec.entry != NULL)
         j->out.data = NULL; /* the cache owns the bytes now */
+}
+
+static struct ts_strv strv_of(const char *s)
+{
+    return (struct ts_strv){s, s != NULL ? strlen(s) : 0};
 }
 
 static void run_image(struct ts_job *job)
 {
-    make_image((struct iiif_job *)job);
+    struct iiif_job *j = (struct iiif_job *)job;
+    struct ts_server *srv = j->d.srv;
+    if (!j->decided) {
+        /* the loop did not know the image: find it, and decide here */
+        if (j->meta == NULL && find_meta(j) != 0)
+            return;
+        struct conditions c = {strv_of(j->if_none_match), strv_of(j->if_modified_since)};
+        j->decided = true;
+        if (image_decide(srv, j->version, j->id, &j->ireq, j->meta->body, &c, &j->dec, &j->d.err) != 0)
+            return;
+        if (j->dec.way == WAY_NOT_MODIFIED || j->dec.way == WAY_CACHED)
+            return;
+        /* queued before its image was known: heavy work and work memory take their places now, or wait for them */
+        int dr = ts_workers_defer(srv->workers, &j->d.job, j->dec.ip.heavy, j->dec.ip.mem);
+        if (dr < 0) {
+            ts_error_set(&j->d.err, 503, "the server is busy with large images; try again shortly");
+            return;
+        }
+        if (dr > 0)
+            return; /* run again when its turn comes: then it is decided, and made below */
+    }
+    make_answer(j);
+}
+
+static const char *timing_of(const struct iiif_job *j)
+{
+    switch (j->dec.way) {
+    case WAY_NOT_MODIFIED:
+        return NULL;
+    case WAY_CACHED:
+        return "cache";
+    default:
+        return j->timing;
+    }
 }
 
 static void respond_image(struct ts_deferred *d, h2o_req_t *req)
 {
     struct iiif_job *j = (struct iiif_job *)d;
-    add_image_headers(req, d->srv, j->version, j->id_url, j->ip.canonical.data, &j->ip.val,
-                      j->is_not_modified ? NULL : j->timing);
-    if (j->is_not_modified) {
+    const struct image_plan *ip = &j->dec.ip;
+    add_image_headers(req, d->srv, j->version, j->id_url, ip->canonical.data, &ip->val, timing_of(j));
+    if (j->dec.way == WAY_NOT_MODIFIED) {
         ts_http_send(req, 304, NULL, NULL, 0, NULL);
     } else if (j->spool_fd >= 0) {
         int fd = j->spool_fd;
         j->spool_fd = -1; /* the request closes it */
-        ts_http_send_file(req, 200, iiif_format_mime(j->ip.plan.format), fd, j->spool_len);
-    } else if (j->entry != NULL) {
-        struct ts_centry *e = j->entry;
-        j->entry = NULL; /* the request's pool drops the reference */
+        ts_http_send_file(req, 200, iiif_format_mime(ip->plan.format), fd, j->spool_len);
+    } else if (j->dec.entry != NULL) {
+        struct ts_centry *e = j->dec.entry;
+        j->dec.entry = NULL; /* the request's pool drops the reference */
         ts_http_send_owned(req, 200, e->content_type, e->body, e->len, e, release_entry);
     } else {
         void *bytes = j->out.data;
         j->out.data = NULL;
-        ts_http_send(req, 200, iiif_format_mime(j->ip.plan.format), bytes, j->out.len, j->out_free);
+        ts_http_send(req, 200, iiif_format_mime(ip->plan.format), bytes, j->out.len, j->out_free);
     }
 }
 
@@ -469,13 +539,131 @@ static struct iiif_job *new_job(h2o_req_t *req, enum iiif_version v, enum iiif_u
     return j;
 }
 
+/*
+ * Answers an image request on the loop from what the metadata cache knows:
+ * decides, then answers 304s, cached bytes and stored tiles that need no
+ * slow cut right here; everything else goes to a worker with the decision
+ * made. Takes `me` (a reference) and the two buffers.
+ */
+static int image_on_loop(h2o_req_t *req, struct ts_server *srv, enum iiif_version v, const char *id,
+                         const struct iiif_req *ireq, struct ts_centry *me, struct ts_buf *base, struct ts_buf *url)
+{
+    const struct ts_meta *m = me->body;
+    struct conditions c = {token_header(req, H2O_TOKEN_IF_NONE_MATCH), token_header(req, H2O_TOKEN_IF_MODIFIED_SINCE)};
+    struct image_decision d;
+    struct ts_error err;
+    void *raw = NULL;
+    size_t raw_len = 0;
+    if (image_decide(srv, v, id, ireq, m, &c, &d, &err) != 0)
+        goto fail;
+    if (d.way == WAY_STORED) {
+        /* a stored JPEG tile is read right here: a pread, no decoding (a slow cut is left to a worker) */
+        int rc = ts_passthrough_read(&m->src, &d.tile, true, &raw, &raw_len, &err);
+        if (rc < 0)
+            goto fail;
+        if (rc == 0 && (d.entry = ts_cache_put_get(srv->responses, d.ip.key.data, d.ip.key.len, raw, raw_len, free,
+                                                   "image/jpeg", NULL)) != NULL)
+            raw = NULL;
+        if (rc == TS_DECLINED)
+            goto to_worker;
+    }
+    if (d.way == WAY_NOT_MODIFIED || d.way == WAY_CACHED || d.way == WAY_STORED) {
+        const char *timing = d.way == WAY_NOT_MODIFIED ? NULL : d.way == WAY_CACHED ? "cache" : "passthrough";
+        add_image_headers(req, srv, v, url->data, d.ip.canonical.data, &d.ip.val, timing);
+        if (d.way == WAY_NOT_MODIFIED) {
+            ts_http_send(req, 304, NULL, NULL, 0, NULL);
+        } else if (d.entry != NULL) {
+            struct ts_centry *e = d.entry;
+            d.entry = NULL; /* the request's pool drops the reference */
+            ts_http_send_owned(req, 200, e->content_type, e->body, e->len, e, release_entry);
+        } else {
+            ts_http_send(req, 200, "image/jpeg", raw, raw_len, free);
+        }
+        image_decision_release(&d);
+        ts_centry_unref(me);
+        ts_buf_release(base);
+        ts_buf_release(url);
+        return 0;
+    }
+to_worker:;
+    struct iiif_job *j = new_job(req, v, IIIF_URL_IMAGE, id, base, url);
+    j->ireq = *ireq;
+    j->meta = me;
+    j->decided = true;
+    j->dec = d;
+    j->d.job.heavy = d.ip.heavy;
+    j->d.job.mem = d.ip.mem;
+    return ts_deferred_submit(&j->d);
+fail:
+    image_decision_release(&d);
+    ts_centry_unref(me);
+    ts_buf_release(base);
+    ts_buf_release(url);
+    ts_http_error(req, &err);
+    return 0;
+}
+
+/*
+ * Reads an Image API URL after its version prefix: the identifier, and for
+ * an image request its parameters (in a format this server writes).
+ * Returns 0, or -1 with `err` (404 for a path that is no Image API URL,
+ * 400 for bad parameters).
+ */
+static int read_url(struct ts_server *srv, enum iiif_version v, const char *rest, size_t n, struct iiif_url *u,
+                    char id[IIIF_IDENT_MAX + 1], struct iiif_req *ireq, struct ts_error *err)
+{
+    iiif_url_split(rest, n, u);
+    if (u->kind == IIIF_URL_OTHER)
+        return ts_error_set(err, 404,
+                            "not an Image API URL: expected {identifier}/info.json or "
+                            "{identifier}/{region}/{size}/{rotation}/{quality}.{format}, with '/' in identifiers "
+                            "written %%2F");
+    if (iiif_ident_decode(u->id, u->id_len, id, IIIF_IDENT_MAX + 1, err) != 0)
+        return -1;
+    if (u->kind != IIIF_URL_IMAGE)
+        return 0;
+    if (iiif_req_parse(v, u->params, u->params_len, ireq, err) != 0)
+        return -1;
+    if (!srv->formats.ok[ireq->format])
+        return ts_error_set(err, 400, "format %s is not supported by this server", iiif_format_ext(ireq->format));
+    return 0;
+}
+
+/*
+ * The public base of the request and the image's id under it
+ * (base/iiif/N/{identifier}), into `base` and `url`. Returns 0, or -1 after
+ * answering the request (a bad Host, a URL too long).
+ */
+static int public_urls(h2o_req_t *req, enum iiif_version v, const char *id, struct ts_buf *base, struct ts_buf *url)
+{
+    int brc = ts_request_base(req, base);
+    if (brc != 0) {
+        ts_request_base_error(req, brc, base);
+        return -1;
+    }
+    int rc = ts_buf_add(url, base->data ? base->data : "", base->len);
+    rc |= ts_buf_addf(url, "/iiif/%d/", v == IIIF_V3 ? 3 : 2);
+    rc |= iiif_ident_encode(id, url);
+    if (rc != 0 || url->data == NULL || base->data == NULL) {
+        ts_http_errorf(req, 414, "the URL is too long");
+        return -1;
+    }
+    return 0;
+}
+
 /* What an Image API route holds: the server, and the version its prefix names. */
 struct iiif_route {
     struct ts_server *srv;
     enum iiif_version v;
 };
 
-/* Answers a request whose path (without query) after the version prefix (`/iiif/3/`) is `rest` (`n` bytes). */
+/*
+ * Answers a request whose path (without query) after the version prefix
+ * (`/iiif/3/`) is `rest` (`n` bytes): the URL is read on the loop (400s and
+ * 404s at once); the base URL redirects to info.json; what the metadata
+ * cache knows is answered here (image_on_loop, answer_info), the rest on a
+ * worker.
+ */
 static int on_image_api(void *state, h2o_req_t *req, const char *rest, size_t n)
 {
     struct ts_server *srv = ((struct iiif_route *)state)->srv;
@@ -485,62 +673,25 @@ static int on_image_api(void *state, h2o_req_t *req, const char *rest, size_t n)
         return 0;
     }
     struct iiif_url u;
-    iiif_url_split(rest, n, &u);
-    if (u.kind == IIIF_URL_OTHER) {
-        ts_http_errorf(req, 404,
-                       "not an Image API URL: expected {identifier}/info.json or "
-                       "{identifier}/{region}/{size}/{rotation}/{quality}.{format}, with '/' in identifiers "
-                       "written %%2F");
-        return 0;
-    }
+    struct iiif_req ireq;
     struct ts_error err;
     char id[IIIF_IDENT_MAX + 1];
-    if (iiif_ident_decode(u.id, u.id_len, id, sizeof(id), &err) != 0) {
+    if (read_url(srv, v, rest, n, &u, id, &ireq, &err) != 0) {
         ts_http_error(req, &err);
         return 0;
     }
-    struct iiif_req ireq;
-    if (u.kind == IIIF_URL_IMAGE) {
-        if (iiif_req_parse(v, u.params, u.params_len, &ireq, &err) != 0) {
-            ts_http_error(req, &err);
-            return 0;
-        }
-        if (!srv->formats.ok[ireq.format]) {
-            ts_http_errorf(req, 400, "format %s is not supported by this server", iiif_format_ext(ireq.format));
-            return 0;
-        }
-    }
-
     struct ts_buf base, url;
     ts_buf_init(&base, 4096);
     ts_buf_init(&url, 8192);
-    int brc = ts_request_base(req, &base);
-    if (brc != 0) {
-        ts_request_base_error(req, brc, &base);
-        ts_buf_release(&base);
-        ts_buf_release(&url);
-        return 0;
-    }
-    int rc = ts_buf_add(&url, base.data ? base.data : "", base.len);
-    rc |= ts_buf_addf(&url, "/iiif/%d/", v == IIIF_V3 ? 3 : 2);
-    rc |= iiif_ident_encode(id, &url);
-    if (rc != 0 || url.data == NULL || base.data == NULL) {
-        ts_buf_release(&base);
-        ts_buf_release(&url);
-        ts_http_errorf(req, 414, "the URL is too long");
-        return 0;
-    }
-
+    if (public_urls(req, v, id, &base, &url) != 0)
+        goto done;
     if (u.kind == IIIF_URL_BASE) {
         ts_buf_adds(&url, "/info.json");
         ts_http_header(req, "location", url.data);
         static const char body[] = "See the image information at the Location of this response.\n";
         ts_http_send(req, 303, "text/plain; charset=utf-8", (void *)body, sizeof(body) - 1, NULL);
-        ts_buf_release(&base);
-        ts_buf_release(&url);
-        return 0;
+        goto done;
     }
-
     /* What the metadata cache knows answers most requests right here. */
     struct ts_centry *me = ts_meta_lookup(srv->meta, id);
     const struct ts_meta *m = me != NULL ? me->body : NULL;
@@ -548,9 +699,7 @@ static int on_image_api(void *state, h2o_req_t *req, const char *rest, size_t n)
         /* this version of the file was probed and is not a readable image: say so again, on the loop */
         ts_http_error(req, &m->error);
         ts_centry_unref(me);
-        ts_buf_release(&base);
-        ts_buf_release(&url);
-        return 0;
+        goto done;
     }
     if (u.kind == IIIF_URL_INFO) {
         struct ts_strv accept = token_header(req, H2O_TOKEN_ACCEPT);
@@ -558,73 +707,23 @@ static int on_image_api(void *state, h2o_req_t *req, const char *rest, size_t n)
         if (m != NULL) {
             answer_info(req, srv, v, ld, base.data, id, url.data, m);
             ts_centry_unref(me);
-            ts_buf_release(&base);
-            ts_buf_release(&url);
-            return 0;
+            goto done;
         }
         struct iiif_job *j = new_job(req, v, u.kind, id, &base, &url);
         j->ld = ld;
         return ts_deferred_submit(&j->d);
     }
-
-    struct image_plan ip;
-    bool planned = false;
-    if (m != NULL) {
-        planned = true;
-        if (image_plan_make(srv, v, id, &ireq, m, &ip, &err) != 0) {
-            image_plan_release(&ip);
-            ts_centry_unref(me);
-            ts_buf_release(&base);
-            ts_buf_release(&url);
-            ts_http_error(req, &err);
-            return 0;
-        }
-        bool unchanged = not_modified(req, &ip.val);
-        struct ts_centry *e = unchanged ? NULL : ts_cache_get(srv->responses, ip.key.data, ip.key.len);
-        /* A stored JPEG tile is read right here: a pread, no decoding. */
-        void *raw = NULL;
-        size_t raw_len = 0;
-        int pt = unchanged || e != NULL ? 0 : try_passthrough(srv, m, &ip, true, &raw, &raw_len, &err);
-        if (pt == 1 && (e = ts_cache_put_get(srv->responses, ip.key.data, ip.key.len, raw, raw_len, free,
-                                             "image/jpeg", NULL)) != NULL)
-            raw = NULL;
-        if (pt < 0) {
-            image_plan_release(&ip);
-            ts_centry_unref(me);
-            ts_buf_release(&base);
-            ts_buf_release(&url);
-            ts_http_error(req, &err);
-            return 0;
-        }
-        if (unchanged || e != NULL || raw != NULL) {
-            add_image_headers(req, srv, v, url.data, ip.canonical.data, &ip.val,
-                              unchanged ? NULL : pt == 1 ? "passthrough" : "cache");
-            if (unchanged)
-                ts_http_send(req, 304, NULL, NULL, 0, NULL);
-            else if (e != NULL)
-                ts_http_send_owned(req, 200, e->content_type, e->body, e->len, e, release_entry);
-            else
-                ts_http_send(req, 200, "image/jpeg", raw, raw_len, free);
-            image_plan_release(&ip);
-            ts_centry_unref(me);
-            ts_buf_release(&base);
-            ts_buf_release(&url);
-            return 0;
-        }
-    }
+    if (m != NULL)
+        return image_on_loop(req, srv, v, id, &ireq, me, &base, &url);
     struct iiif_job *j = new_job(req, v, u.kind, id, &base, &url);
     j->ireq = ireq;
-    j->meta = me;
-    if (planned) {
-        j->planned = true;
-        j->ip = ip;
-        j->d.job.heavy = ip.heavy;
-        j->d.job.mem = ip.mem;
-    } else {
-        j->if_none_match = copy_header(req, H2O_TOKEN_IF_NONE_MATCH);
-        j->if_modified_since = copy_header(req, H2O_TOKEN_IF_MODIFIED_SINCE);
-    }
+    j->if_none_match = copy_header(req, H2O_TOKEN_IF_NONE_MATCH);
+    j->if_modified_since = copy_header(req, H2O_TOKEN_IF_MODIFIED_SINCE);
     return ts_deferred_submit(&j->d);
+done:
+    ts_buf_release(&base);
+    ts_buf_release(&url);
+    return 0;
 }
 
 int ts_iiif_register(struct ts_router *r, struct ts_server *srv)

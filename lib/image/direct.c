@@ -82,15 +82,15 @@ int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const
 {
     /* WebP of the stored colours: default or color (gray only for grey sources) */
     if (p->format != IIIF_FORMAT_WEBP || p->mirror || p->degrees != 0)
-        return 1;
+        return TS_DECLINED;
     if (p->quality == IIIF_QUALITY_BITONAL || (p->quality == IIIF_QUALITY_GRAY && !src->is_grey))
-        return 1;
+        return TS_DECLINED;
     /* the same tiles passthrough would send (it checks the rest: scale, grid, colour profile) */
     struct iiif_plan as_jpg = *p;
     as_jpg.format = IIIF_FORMAT_JPG;
     struct ts_tile_ref t;
     if (!ts_passthrough_match(src, &as_jpg, &t))
-        return 1;
+        return TS_DECLINED;
     void *jpg = NULL;
     size_t len = 0;
     if (ts_passthrough_read(src, &t, false, &jpg, &len, err) != 0)

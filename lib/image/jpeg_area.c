@@ -53,7 +53,7 @@ static int decode_area(const char *path, int shrink, struct area *ap, VipsImage 
     } else {
         jpeg_destroy_decompress(&c);
         fclose(f);
-        return ts_error_set(err, 501, "JPEG colour space left to libvips");
+        return TS_DECLINED; /* CMYK and the like: libvips converts them */
     }
     c.scale_num = 1;
     c.scale_denom = (unsigned)shrink;

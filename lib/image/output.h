@@ -10,6 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The image layer tries ways of making an answer in turn (a stored tile
+ * sent as it is, one decoded without libvips, a JPEG area, ...). Each such
+ * function returns 0 when it answered, TS_DECLINED when its way does not
+ * apply (try the next; nothing was changed), or -1 for an error (in its
+ * `struct ts_error`).
+ */
+#define TS_DECLINED 1
+
 struct ts_render_opts {
     int jpeg_quality;
     int webp_quality;

@@ -107,7 +107,7 @@ int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t
         return ts_error_set(err, 415, "a stored tile has an impossible size");
     bool whole = t->w == src->tile_w && t->h == src->tile_h;
     if (quick && !whole && (uint64_t)n + tl > QUICK_CROP_BYTES)
-        return 1;
+        return TS_DECLINED;
     /*
      * The answer is SOI, an Adobe marker for RGB-coded tiles (decoders would
      * otherwise assume YCbCr), the tables' segments, then the tile after its
@@ -154,7 +154,7 @@ int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t
         return 0;
     }
     /* a stream the cropper declines: libjpeg's transcoder, never on a loop */
-    int rc = quick ? 1 : ts_jpeg_trim(buf, buf_len, t->w, t->h, data, len, err);
+    int rc = quick ? TS_DECLINED : ts_jpeg_trim(buf, buf_len, t->w, t->h, data, len, err);
     free(buf);
     return rc;
 }

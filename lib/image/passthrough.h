@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "iiif/plan.h"
+#include "image/output.h"
 #include "image/source.h"
 
 struct ts_tile_ref {
@@ -37,8 +38,8 @@ bool ts_passthrough_match(const struct ts_source *src, const struct iiif_plan *p
  * to a few hundred microseconds); a stream that cropper declines needs
  * libjpeg's transcoder (image/jpeg_trim.h: about half a millisecond). With
  * `quick` set, neither that nor a cut of a stored tile over 64 KiB is done:
- * 1 is returned instead, so that a caller on an event loop can hand the
- * request to a worker. -1 on errors: 415 for a
+ * TS_DECLINED is returned instead (image/output.h), so that a caller on an
+ * event loop can hand the request to a worker. -1 on errors: 415 for a
  * damaged tile, 404 if the file went away.
  */
 int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, bool quick, void **data,

@@ -167,15 +167,15 @@ static void free_buffer(VipsImage *im, void *data)
  * JPEG tile of a TIFF, decodes just that tile from its bytes (the ones tile
  * passthrough sends) instead of opening the TIFF through libvips: edge
  * tiles, other formats and qualities of grid tiles, small regions.
- * Returns 0 (the tile, at (*ox, *oy) in the level), -1 (error), or 1 when
- * it does not apply.
+ * Returns 0 (the tile, at (*ox, *oy) in the level), TS_DECLINED when it
+ * does not apply, or -1 (error).
  */
 static int stored_tile(const struct ts_source *src, int li, const struct iiif_plan *p, VipsImage **out,
                        uint32_t *ox, uint32_t *oy, struct ts_error *err)
 {
     const struct ts_stored_tiles *st = &src->jpeg[li];
     if (src->kind != TS_SRC_TIFF || st->offsets == NULL || src->tile_w == 0 || src->tile_h == 0)
-        return 1;
+        return TS_DECLINED;
     const struct ts_level *l = &src->levels[li];
     struct ts_rect r;
     ts_level_region(p->x, p->y, p->w, p->h, src->width, src->height, l->width, l->height, &r);
@@ -183,7 +183,7 @@ static int stored_tile(const struct ts_source *src, int li, const struct iiif_pl
     uint32_t tx = x0 / src->tile_w, ty = y0 / src->tile_h;
     if ((x1 - 1) / src->tile_w != tx || (y1 - 1) / src->tile_h != ty || tx >= st->across || ty >= st->down ||
         st->sizes[(size_t)ty * st->across + tx] == 0)
-        return 1;
+        return TS_DECLINED;
     struct ts_tile_ref ref = {li, tx, ty, src->tile_w, src->tile_h};
     void *data = NULL;
     size_t len = 0;
@@ -210,7 +210,7 @@ static bool use_jpeg_area(const struct ts_source *src)
 
 /*
  * The part of level `li` that plan `p` needs, through jpeg_area.h. Returns
- * 0, -1 (error in `err`), or 1 for a JPEG it leaves to libvips.
+ * 0, TS_DECLINED for a JPEG it leaves to libvips, or -1 (error in `err`).
  */
 static int jpeg_area(const struct ts_source *src, int li, const struct iiif_plan *p, VipsImage **out, uint32_t *ox,
                      uint32_t *oy, struct ts_error *err)
@@ -219,14 +219,7 @@ static int jpeg_area(const struct ts_source *src, int li, const struct iiif_plan
     struct ts_rect r;
     ts_level_region(p->x, p->y, p->w, p->h, src->width, src->height, src->levels[li].width, src->levels[li].height,
                     &r);
-    struct ts_error e;
-    if (ts_jpeg_decode_area(src->path, shrink, r.x0, r.y0, r.x1, r.y1, out, ox, oy, &e) == 0)
-        return 0;
-    if (e.status == 501)
-        return 1;
-    if (err != NULL)
-        *err = e;
-    return -1;
+    return ts_jpeg_decode_area(src->path, shrink, r.x0, r.y0, r.x1, r.y1, out, ox, oy, err);
 }
 
 /* Resizes to exactly w x h with `kernel`, premultiplying alpha so edges do not darken. */
@@ -386,8 +379,7 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
      */
     double lw, lh;
     uint32_t ox = 0, oy = 0;
-    int jrc = 1; /* plain JPEG through libjpeg-turbo: 0 done, -1 failed, 1 not used */
-    int trc = 1; /* one stored TIFF tile: the same */
+    int way; /* each way of reading the level: 0 answered, TS_DECLINED, -1 failed */
     if (use_j2k_tiles(src, p)) {
         const struct ts_j2k_index *ix = src->j2k;
         unsigned r = (unsigned)src->levels[li].index;
@@ -396,14 +388,14 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
         n++;
         lw = (double)(((uint64_t)ix->xsiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->xosiz + (1u << r) - 1) >> r);
         lh = (double)(((uint64_t)ix->ysiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->yosiz + (1u << r) - 1) >> r);
-    } else if ((trc = stored_tile(src, li, p, &t[n], &ox, &oy, err)) <= 0) {
-        if (trc < 0)
+    } else if ((way = stored_tile(src, li, p, &t[n], &ox, &oy, err)) != TS_DECLINED) {
+        if (way < 0)
             goto out;
         n++;
         lw = src->levels[li].width;
         lh = src->levels[li].height;
-    } else if (use_jpeg_area(src) && (jrc = jpeg_area(src, li, p, &t[n], &ox, &oy, err)) <= 0) {
-        if (jrc < 0)
+    } else if (use_jpeg_area(src) && (way = jpeg_area(src, li, p, &t[n], &ox, &oy, err)) != TS_DECLINED) {
+        if (way < 0)
             goto out;
         n++;
         lw = src->levels[li].width;
@@ -568,7 +560,7 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *p, const stru
 {
     memset(out, 0, sizeof(*out));
     int drc = ts_direct_tile(src, p, opts, out, err);
-    if (drc <= 0)
+    if (drc != TS_DECLINED)
         return drc;
     VipsTarget *target = vips_target_new_to_memory();
     int rc = render_into(src, p, opts, target, out, err);
