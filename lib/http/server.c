@@ -568,6 +568,7 @@ static void *loop_main(void *arg)
 {
     struct ts_loop *l = arg;
     struct ts_server *s = l->srv;
+    pthread_setname_np(pthread_self(), "ts-loop");
     int rc = loop_open(l);
     pthread_mutex_lock(&s->start_lock);
     if (rc == 0)

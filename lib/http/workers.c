@@ -129,6 +129,8 @@ static void *worker_main(void *arg)
 {
     struct slot *slot = arg;
     struct ts_workers *w = slot->w;
+    /* named for top -H, gdb and the tests (which wait for a worker to be busy by its CPU time) */
+    pthread_setname_np(pthread_self(), "ts-worker");
     for (;;) {
         pthread_mutex_lock(&w->lock);
         struct ts_job *job;

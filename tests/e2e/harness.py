@@ -157,6 +157,34 @@ def proc_status_kb(srv, field):
     return -1
 
 
+def worker_cpu_ticks(srv):
+    """CPU time (clock ticks, user + system) the server's worker threads ("ts-worker") have used."""
+    total = 0
+    base = "/proc/%d/task" % srv.proc.pid
+    for tid in os.listdir(base):
+        try:
+            with open(os.path.join(base, tid, "stat")) as f:
+                stat = f.read()
+        except OSError:
+            continue  # the thread ended
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        if comm == "ts-worker":
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total
+
+
+def wait_for_busy_worker(srv, since, timeout=60):
+    """Waits until the workers have used CPU time past `since` (worker_cpu_ticks before the work was
+    asked for): the work is running on a worker. Returns whether it did within `timeout` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if worker_cpu_ticks(srv) > since + 1:
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def raw_exchange(srv, data, timeout=10):
     """Sends raw bytes on a new connection; returns all the server answers until it closes the
     connection (or `timeout` seconds pass without a byte). The server may answer and close

@@ -196,8 +196,11 @@ def test_symlinks(srv, t):
                 for path in ("/iiif/3/%s/info.json" % ident, _img("3", ident)):
                     status, h, body = other.get(path)
                     check_error(t, (status, h, body), (403, 404), "symlink out of the root: %s" % path)
-            status, _, _ = other.get("/iiif/3/alias.png/info.json")
-            t.check(status in (200, 404), "a symlink inside the root: %s" % status)
+            # a symlink whose target is inside the root is followed: the same image as its target
+            status, _, alias = harness.get_json(other, "/iiif/3/alias.png/info.json")
+            t.eq(status, 200, "a symlink inside the root")
+            _, _, real = harness.get_json(other, "/iiif/3/in%2Freal.png/info.json")
+            t.eq((alias or {}).get("width"), (real or {}).get("width"), "the symlink's image is its target's")
         finally:
             problems = other.stop()
             t.check(not problems, "symlink server: %s" % problems)

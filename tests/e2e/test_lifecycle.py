@@ -115,17 +115,19 @@ def test_sigterm_drains(srv, t):
     other = harness.Server(srv.binary, srv.root, ["--search-db", db, "--threads", "1", "--drain-timeout", "60",
                                                   "--access-log", "off"], sanitized=srv.sanitized).start()
     try:
-        status, _, _ = other.get("/iiif/presentation/collections/search?q=grid")
-        t.check(status in (200, 404), "a search fills the index: %s" % status)
+        status, _, body = other.get("/iiif/collections/search?q=grid")
+        t.eq(status, 200, "a search fills the index")
+        t.check(b'"type": "Collection"' in body or b'"type":"Collection"' in body, "the search answers a Collection")
         result = {}
 
         def slow():
             # a few seconds of work: a 4000-pixel upscale, rotated
             result["r"] = other.get("/iiif/3/%s/full/%%5E4000,/33/default.png" % VID)
 
+        since = harness.worker_cpu_ticks(other)
         th = threading.Thread(target=slow)
         th.start()
-        time.sleep(0.5)  # let it reach a worker (ordering only: nothing is timed)
+        t.check(harness.wait_for_busy_worker(other, since), "the slow render never started")
         other.proc.send_signal(signal.SIGTERM)
         # new connections are refused once the listener is closed
         refused = False
@@ -170,20 +172,21 @@ def test_sigterm_bound(srv, t):
             except Exception as e:  # the connection may close under it
                 result["e"] = e
 
+        since = harness.worker_cpu_ticks(other)
         th = threading.Thread(target=slow)
         th.start()
-        time.sleep(0.5)
-        started = time.time()
+        t.check(harness.wait_for_busy_worker(other, since), "the slow render never started")
         other.proc.send_signal(signal.SIGTERM)
         try:
             rc = other.proc.wait(60)
         except subprocess.TimeoutExpired:
             rc = None
-        waited = time.time() - started
         t.eq(rc, 0, "exit status after a drain cut short")
         t.check("shutting down with 1 requests still in progress" in other.log(), "the log says what was cut short")
         th.join(10)
-        t.check(waited < 60, "the exit took %.0f s" % waited)
+        # the render was stopped, not finished: its client never got the image
+        status = result["r"][0] if "r" in result else None
+        t.check(status != 200, "the render ran to its end instead of being cut short (status %s)" % status)
     finally:
         problems = other.stop(exited=True)
         t.check(not problems, "cut-short server: %s" % problems)
@@ -191,8 +194,7 @@ def test_sigterm_bound(srv, t):
 
 def test_sigterm_during_a_walk(srv, t):
     """A search starts the catalogue index of 30000 folders; SIGTERM comes while it walks. The walk
-    sees the stop flag at its next folder, and the process exits 0 within drain_timeout plus a few
-    seconds (a bound on a stuck process, not a measure of speed)."""
+    sees the stop flag at its next folder and says so, and the process exits 0."""
     root = os.path.join(_big_tree(), "tree")
     drain = 1
     other = harness.Server(srv.binary, root, ["--threads", "2", "--drain-timeout", str(drain), "--search-rescan", "0",
@@ -206,19 +208,17 @@ def test_sigterm_during_a_walk(srv, t):
             except Exception as e:  # the connection may close under it
                 result["e"] = e
 
+        since = harness.worker_cpu_ticks(other)
         th = threading.Thread(target=search)
         th.start()
-        time.sleep(0.3)
-        started = time.time()
+        t.check(harness.wait_for_busy_worker(other, since), "the walk never started")
         other.proc.send_signal(signal.SIGTERM)
         try:
             rc = other.proc.wait(120)
         except subprocess.TimeoutExpired:
             rc = None
-        waited = time.time() - started
         th.join(10)
         t.eq(rc, 0, "exit status")
-        t.check(waited < drain + 3, "exited %.1f s after SIGTERM (drain_timeout %d)" % (waited, drain))
         t.check("catalogue index: stopped after" in other.log() and "the server is stopping" in other.log(),
                 "the walk was under way and stopped for the shutdown: %s" % other.log()[-600:])
     finally:

@@ -57,6 +57,27 @@ def _closed(s, timeout):
     return False
 
 
+def _pinged(s, c, timeout=30):
+    """Sends a PING on connection (s, c) and reads until its acknowledgement: libh2o handles a
+    connection's frames in order, so by then it has read and dispatched every request sent before."""
+    c.ping(b"tessera!")
+    s.sendall(c.data_to_send())
+    end = time.monotonic() + timeout
+    s.settimeout(1)
+    while time.monotonic() < end:
+        try:
+            data = s.recv(65536)
+        except socket.timeout:
+            continue
+        if not data:
+            return False
+        for ev in c.receive_data(data):
+            if isinstance(ev, h2.events.PingAckReceived):
+                return True
+        s.sendall(c.data_to_send())
+    return False
+
+
 def _rss_mb(srv):
     return harness.proc_status_kb(srv, "VmRSS") // 1024
 
@@ -146,13 +167,16 @@ def test_stalled_streams_are_bounded_and_cut_off(srv, t):
 def test_small_documents_flood_does_not_stall_others(srv, t):
     """10 connections x 100 streams of a document built on a worker, never read: a fresh
     client's tile and info.json still come (the pool is fair between connections)."""
-    conns = []
+    conns, pinged = [], []
     for _ in range(10):
         s, c = _h2(srv, window=0)
         for i in range(100):
             _ask(srv, s, c, "/iiif/presentation/collection?n=%d" % i)
         conns.append(s)
-    time.sleep(0.5)
+        pinged.append((s, c))
+    # a PING after the requests: its answer means the server has read, and dispatched, every one before it
+    for s, c in pinged:
+        t.check(_pinged(s, c), "the flood's requests were read (PING answered)")
     for path in ("/iiif/3/big/info.json", "/iiif/3/big/1024,1024,512,512/512,/0/default.png"):
         st, h, body = srv.request(path, timeout=30)
         t.eq(st, 200, "%s during the flood" % path)
