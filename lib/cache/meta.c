@@ -5,10 +5,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <time.h>
+
+#include "source/origin.h"
 
 void ts_meta_free(void *p)
 {
@@ -47,14 +45,11 @@ struct ts_centry *ts_meta_lookup(struct ts_cache *c, const char *id)
     if (e == NULL)
         return NULL;
     const struct ts_meta *m = e->body;
-    struct stat st;
-    bool fresh = stat(m->path, &st) == 0 &&
-                 (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == m->mtime_ns &&
-                 (int64_t)st.st_size == m->size &&
+    struct ts_version v;
+    bool fresh = ts_origin_version(m->path, &v, NULL) == 0 && v.mtime_ns == m->mtime_ns && v.size == m->size &&
                  (names_file(m, id) || ts_now_ms() - m->resolved_ms < TS_META_RERESOLVE_MS);
     if (fresh && m->error.status != 0)
-        fresh = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec == m->ctime_ns &&
-                ts_now_ms() - m->resolved_ms < TS_META_ERROR_TTL_MS;
+        fresh = v.ctime_ns == m->ctime_ns && ts_now_ms() - m->resolved_ms < TS_META_ERROR_TTL_MS;
     if (!fresh) {
         ts_centry_unref(e);
         return NULL;
@@ -92,21 +87,18 @@ struct ts_centry *ts_meta_store_error(struct ts_cache *c, const char *id, const 
     if (c == NULL)
         return NULL;
     /* a file tessera cannot open now (descriptors, permissions) may be fine later: not remembered */
-    int fd = open(file->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0)
+    struct ts_bytes *b;
+    if (ts_origin_open(file->path, &b, NULL) != 0)
         return NULL;
-    int sr = fstat(fd, &st);
-    close(fd);
-    if (sr != 0)
-        return NULL;
+    int64_t ctime_ns = b->version.ctime_ns;
+    ts_bytes_close(b);
     struct ts_meta *m = calloc(1, sizeof(*m));
     if (m == NULL || ts_meta_init(m, file, NULL) != 0) {
         free(m);
         return NULL;
     }
     m->error = *err;
-    m->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+    m->ctime_ns = ctime_ns;
     struct ts_centry *e = ts_cache_put_get(c, id, strlen(id), m, sizeof(*m) + strlen(m->path) + 1, ts_meta_free,
                                            NULL, NULL);
     if (e == NULL) {

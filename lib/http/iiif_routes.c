@@ -407,6 +407,18 @@ static int spool_open(struct ts_server *srv, struct ts_error *err)
 }
 
 /* Makes the answer the decision chose (a stored tile, a render, a spooled render). Errors go to the job. */
+/* A stored tile of `src` as it is sent (image/passthrough.h), read from its bytes opened here. */
+static int read_stored_tile(const struct ts_source *src, const struct ts_tile_ref *t, bool quick, void **data,
+                            size_t *len, struct ts_error *err)
+{
+    struct ts_bytes *b;
+    if (ts_source_bytes(src, &b, err) != 0)
+        return -1;
+    int rc = ts_passthrough_read(src, b, t, quick, data, len, err);
+    ts_bytes_close(b);
+    return rc;
+}
+
 static void make_answer(struct iiif_job *j)
 {
     struct ts_server *srv = j->d.srv;
@@ -418,7 +430,7 @@ static void make_answer(struct iiif_job *j)
     case WAY_STORED: {
         void *raw;
         size_t raw_len;
-        if (ts_passthrough_read(&m->src, &j->dec.tile, false, &raw, &raw_len, &j->d.err) != 0)
+        if (read_stored_tile(&m->src, &j->dec.tile, false, &raw, &raw_len, &j->d.err) != 0)
             return;
         j->out.data = raw;
         j->out.len = raw_len;
@@ -558,7 +570,7 @@ static int image_on_loop(h2o_req_t *req, struct ts_server *srv, enum iiif_versio
         goto fail;
     if (d.way == WAY_STORED) {
         /* a stored JPEG tile is read right here: a pread, no decoding (a slow cut is left to a worker) */
-        int rc = ts_passthrough_read(&m->src, &d.tile, true, &raw, &raw_len, &err);
+        int rc = read_stored_tile(&m->src, &d.tile, true, &raw, &raw_len, &err);
         if (rc < 0)
             goto fail;
         if (rc == 0 && (d.entry = ts_cache_put_get(srv->responses, d.ip.key.data, d.ip.key.len, raw, raw_len, free,

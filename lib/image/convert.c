@@ -17,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "image/bytes_io.h"
 #include "image/colour.h"
 #include "image/ojph.h"
 #include "image/vipserr.h"
+#include "source/origin.h"
 
 /*
  * Quality 1-100 to JPEG 2000 settings, anchored where each codec matches a
@@ -310,10 +312,22 @@ int ts_convert(const char *in, const char *out, const struct ts_convert_opts *o,
         return ts_error_set(err, 400, "quality must be from 1 to 100");
     VipsImage *t[4] = {0};
     int n = 0, rc = -1;
+    struct ts_bytes *b;
+    struct ts_error oe;
+    if (ts_origin_open(in, &b, &oe) != 0)
+        return ts_error_set(err, oe.status == 503 ? 503 : 415, "cannot read the input image %s: %s", in, oe.msg);
+    VipsSource *vs = ts_bytes_io_vips(b);
+    if (vs == NULL) {
+        ts_bytes_close(b);
+        return ts_vips_error(err, 500, "cannot read the input image", NULL);
+    }
     /* EXIF orientation needs random access; everything else streams */
-    VipsImage *probe = vips_image_new_from_file(in, NULL);
-    if (probe == NULL)
+    VipsImage *probe = vips_image_new_from_source(vs, "", NULL);
+    g_object_unref(vs);
+    if (probe == NULL) {
+        ts_bytes_close(b);
         return ts_vips_error(err, 415, "cannot read the input image", NULL);
+    }
     int orientation = 1;
     if (vips_image_get_typeof(probe, VIPS_META_ORIENTATION) != 0)
         vips_image_get_int(probe, VIPS_META_ORIENTATION, &orientation);
@@ -322,7 +336,12 @@ int ts_convert(const char *in, const char *out, const struct ts_convert_opts *o,
     bool alpha = vips_image_hasalpha(probe) != 0;
     g_object_unref(probe);
     VipsAccess access = orientation > 1 ? VIPS_ACCESS_RANDOM : VIPS_ACCESS_SEQUENTIAL;
-    t[n] = vips_image_new_from_file(in, "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+    vs = ts_bytes_io_vips(b);
+    ts_bytes_close(b); /* the source holds what it reads */
+    t[n] = vs != NULL ? vips_image_new_from_source(vs, "", "access", access, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL)
+                      : NULL;
+    if (vs != NULL)
+        g_object_unref(vs);
     if (t[n] == NULL) {
         ts_vips_error(err, 415, "cannot read the input image", NULL);
         goto out;

@@ -77,8 +77,8 @@ static int encode_webp(const uint8_t *rgb, uint32_t w, uint32_t h, const struct 
     return 0;
 }
 
-int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const struct ts_render_opts *opts,
-                   struct ts_output *out, struct ts_error *err)
+int ts_direct_tile(const struct ts_source *src, struct ts_bytes *b, const struct iiif_plan *p,
+                   const struct ts_render_opts *opts, struct ts_output *out, struct ts_error *err)
 {
     /* WebP of the stored colours: default or color (gray only for grey sources) */
     if (p->format != IIIF_FORMAT_WEBP || p->mirror || p->degrees != 0)
@@ -93,7 +93,7 @@ int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const
         return TS_DECLINED;
     void *jpg = NULL;
     size_t len = 0;
-    if (ts_passthrough_read(src, &t, false, &jpg, &len, err) != 0)
+    if (ts_passthrough_read(src, b, &t, false, &jpg, &len, err) != 0)
         return -1;
     struct dec *d = calloc(1, sizeof(*d));
     if (d == NULL) {

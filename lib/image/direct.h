@@ -16,11 +16,11 @@
 #include "image/source.h"
 
 /**
- * Answers plan `p` from a stored tile of `src` when it can: 0 with `out`
+ * Answers plan `p` from a stored tile of `src` (read from its bytes `b`) when it can: 0 with `out`
  * filled (and out->direct set), TS_DECLINED when it does not apply (other
  * formats, qualities, sizes), -1 on an error in `err`.
  */
-int ts_direct_tile(const struct ts_source *src, const struct iiif_plan *p, const struct ts_render_opts *opts,
-                   struct ts_output *out, struct ts_error *err);
+int ts_direct_tile(const struct ts_source *src, struct ts_bytes *b, const struct iiif_plan *p,
+                   const struct ts_render_opts *opts, struct ts_output *out, struct ts_error *err);
 
 #endif

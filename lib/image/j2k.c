@@ -6,10 +6,10 @@
  * it is done once per file and kept in the metadata cache.
  */
 #include "image/j2k.h"
+#include "source/bytes.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define MAX_TILES (1u << 20)
 #define MAX_PARTS (1u << 22)
@@ -125,10 +125,10 @@ long ts_j2k_parse_main(const uint8_t *p, size_t n, struct ts_j2k_index *ix, stru
 }
 
 /* Finds the code-stream in a JP2 file: the jp2c box, and the ICC profile of the colr box. */
-static int find_codestream(int fd, uint64_t size, uint64_t *cs_off, uint64_t *cs_len, struct ts_j2k_index *ix)
+static int find_codestream(struct ts_bytes *in, uint64_t size, uint64_t *cs_off, uint64_t *cs_len, struct ts_j2k_index *ix)
 {
     uint8_t b[16];
-    if (pread(fd, b, 12, 0) != 12)
+    if (ts_bytes_pread(in, b, 12, 0) != 12)
         return -1;
     if (be16(b) == 0xFF4F && be16(b + 2) == 0xFF51) {
         *cs_off = 0;
@@ -142,7 +142,7 @@ static int find_codestream(int fd, uint64_t size, uint64_t *cs_off, uint64_t *cs
     uint64_t pos = 12, end = size;
     uint64_t jp2h_end = 0;
     while (pos + 8 <= end) {
-        if (pread(fd, b, 16, (off_t)pos) < 8)
+        if (ts_bytes_pread(in, b, 16, (uint64_t)pos) < 8)
             return -1;
         uint64_t len = be32(b), hdr = 8;
         uint32_t type = be32(b + 4);
@@ -166,11 +166,11 @@ static int find_codestream(int fd, uint64_t size, uint64_t *cs_off, uint64_t *cs
         }
         if (type == 0x636F6C72 && ix->icc == NULL && len >= hdr + 3) { /* colr */
             uint8_t meth;
-            if (pread(fd, &meth, 1, (off_t)(pos + hdr)) == 1 && meth == 2 && len > hdr + 3 &&
+            if (ts_bytes_pread(in, &meth, 1, (uint64_t)(pos + hdr)) == 1 && meth == 2 && len > hdr + 3 &&
                 len - hdr - 3 < (1u << 24)) {
                 uint32_t n = (uint32_t)(len - hdr - 3);
                 ix->icc = malloc(n);
-                if (ix->icc != NULL && pread(fd, ix->icc, n, (off_t)(pos + hdr + 3)) == (ssize_t)n) {
+                if (ix->icc != NULL && ts_bytes_pread(in, ix->icc, n, (uint64_t)(pos + hdr + 3)) == (ssize_t)n) {
                     ix->icc_len = n;
                 } else {
                     free(ix->icc);
@@ -185,11 +185,12 @@ static int find_codestream(int fd, uint64_t size, uint64_t *cs_off, uint64_t *cs
     return -1;
 }
 
-int ts_j2k_index_read(int fd, uint64_t size, struct ts_j2k_index *ix, struct ts_error *err)
+int ts_j2k_index_read(struct ts_bytes *in, struct ts_j2k_index *ix, struct ts_error *err)
 {
+    uint64_t size = (uint64_t)ts_bytes_size(in);
     memset(ix, 0, sizeof(*ix));
     uint64_t cs_off, cs_len;
-    if (find_codestream(fd, size, &cs_off, &cs_len, ix) != 0) {
+    if (find_codestream(in, size, &cs_off, &cs_len, ix) != 0) {
         ts_j2k_index_release(ix);
         return ts_error_set(err, 415, "no JPEG 2000 code-stream found");
     }
@@ -203,7 +204,7 @@ int ts_j2k_index_read(int fd, uint64_t size, struct ts_j2k_index *ix, struct ts_
         if (nb == NULL)
             break;
         buf = nb;
-        if (pread(fd, buf, n, (off_t)cs_off) != (ssize_t)n)
+        if (ts_bytes_pread(in, buf, n, (uint64_t)cs_off) != (ssize_t)n)
             break;
         struct ts_error e;
         free(ix->header);
@@ -231,7 +232,7 @@ int ts_j2k_index_read(int fd, uint64_t size, struct ts_j2k_index *ix, struct ts_
     bool ok = parts != NULL && tile_of != NULL;
     while (ok && pos + 12 <= end) {
         uint8_t b[12];
-        if (pread(fd, b, 12, (off_t)pos) != 12) {
+        if (ts_bytes_pread(in, b, 12, (uint64_t)pos) != 12) {
             ok = false;
             break;
         }
@@ -348,11 +349,11 @@ void ts_j2k_tiles_for(const struct ts_j2k_index *ix, uint32_t x0, uint32_t y0, u
         *ty0 = *ty1 - 1;
 }
 
-int ts_j2k_stream_open(struct ts_j2k_stream *s, const struct ts_j2k_index *ix, int fd, uint32_t tx0, uint32_t ty0,
+int ts_j2k_stream_open(struct ts_j2k_stream *s, const struct ts_j2k_index *ix, struct ts_bytes *in, uint32_t tx0, uint32_t ty0,
                        uint32_t tx1, uint32_t ty1, struct ts_error *err)
 {
     memset(s, 0, sizeof(*s));
-    s->fd = fd;
+    s->b = in;
     uint32_t n_parts = 0;
     for (uint32_t ty = ty0; ty < ty1; ty++)
         for (uint32_t tx = tx0; tx < tx1; tx++)
@@ -390,7 +391,7 @@ int ts_j2k_stream_open(struct ts_j2k_stream *s, const struct ts_j2k_index *ix, i
             uint32_t t = ty * ix->tiles_x + tx;
             for (uint32_t i = 0; i < ix->n_parts[t]; i++) {
                 const struct ts_j2k_part *p = &ix->parts[ix->first_part[t] + i];
-                if (pread(fd, w, 12, (off_t)p->off) != 12) {
+                if (ts_bytes_pread(in, w, 12, (uint64_t)p->off) != 12) {
                     ts_j2k_stream_close(s);
                     return ts_error_set(err, 415, "the JPEG 2000 file is shorter than its index");
                 }
@@ -442,7 +443,7 @@ ssize_t ts_j2k_stream_read(struct ts_j2k_stream *s, void *buf, size_t n)
         if (g->mem != NULL) {
             memcpy(out + done, g->mem + in, take);
         } else {
-            ssize_t r = pread(s->fd, out + done, take, (off_t)(g->off + in));
+            ssize_t r = ts_bytes_pread(s->b, out + done, take, (uint64_t)(g->off + in));
             if (r < 0)
                 return -1;
             if ((size_t)r < take)

@@ -21,6 +21,8 @@
 
 #include "core/error.h"
 
+struct ts_bytes; /* source/bytes.h; not included: C++ (image/ojph.cpp) reads this header */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -59,10 +61,10 @@ struct ts_j2k_index {
 long ts_j2k_parse_main(const uint8_t *p, size_t n, struct ts_j2k_index *ix, struct ts_error *err);
 
 /**
- * Indexes the JPEG 2000 file (JP2 boxes or a raw code-stream) open as `fd`.
+ * Indexes the JPEG 2000 file (JP2 boxes or a raw code-stream) open as `b`.
  * Returns 0, or -1 (415: not a code-stream tessera can index).
  */
-int ts_j2k_index_read(int fd, uint64_t file_size, struct ts_j2k_index *ix, struct ts_error *err);
+int ts_j2k_index_read(struct ts_bytes *b, struct ts_j2k_index *ix, struct ts_error *err);
 
 void ts_j2k_index_release(struct ts_j2k_index *ix);
 
@@ -78,7 +80,7 @@ struct ts_j2k_seg {
 
 /* A sub-code-stream: readable, seekable, made of segments. */
 struct ts_j2k_stream {
-    int fd;
+    struct ts_bytes *b;  /* the file, kept open by the caller */
     struct ts_j2k_seg *segs;
     size_t n_segs;
     uint64_t len;        /* total length */
@@ -92,9 +94,9 @@ struct ts_j2k_stream {
 
 /**
  * Prepares the sub-code-stream of tiles [tx0,tx1) x [ty0,ty1) of the file
- * `fd` (kept open by the caller). Returns 0, or -1 (500, out of memory).
+ * `b` (kept open by the caller). Returns 0, or -1 (500, out of memory).
  */
-int ts_j2k_stream_open(struct ts_j2k_stream *s, const struct ts_j2k_index *ix, int fd, uint32_t tx0, uint32_t ty0,
+int ts_j2k_stream_open(struct ts_j2k_stream *s, const struct ts_j2k_index *ix, struct ts_bytes *b, uint32_t tx0, uint32_t ty0,
                        uint32_t tx1, uint32_t ty1, struct ts_error *err);
 
 void ts_j2k_stream_close(struct ts_j2k_stream *s);

@@ -3,11 +3,9 @@
  */
 #include "image/j2k_decode.h"
 
-#include <fcntl.h>
 #include <openjpeg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "image/j2k.h"
 #include "image/ojph.h"
@@ -135,7 +133,7 @@ static void free_pixels(VipsImage *im, void *data)
     free(data);
 }
 
-int ts_j2k_decode_area(const struct ts_source *src, unsigned reduce, uint32_t x0, uint32_t y0, uint32_t x1,
+int ts_j2k_decode_area(const struct ts_source *src, struct ts_bytes *b, unsigned reduce, uint32_t x0, uint32_t y0, uint32_t x1,
                        uint32_t y1, VipsImage **out, uint32_t *ox, uint32_t *oy, struct ts_error *err)
 {
     const struct ts_j2k_index *ix = src->j2k;
@@ -161,14 +159,9 @@ int ts_j2k_decode_area(const struct ts_source *src, unsigned reduce, uint32_t x0
                      (uint32_t)(ay1 - ix->yosiz), &tx0, &ty0, &tx1, &ty1);
     if ((uint64_t)(tx1 - tx0) * (ty1 - ty0) > 65535)
         return ts_error_set(err, 500, "too many JPEG 2000 tiles for one request");
-    int fd = open(src->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ts_error_set(err, 404, "the file for this identifier went away");
     struct ts_j2k_stream s;
-    if (ts_j2k_stream_open(&s, ix, fd, tx0, ty0, tx1, ty1, err) != 0) {
-        close(fd);
+    if (ts_j2k_stream_open(&s, ix, b, tx0, ty0, tx1, ty1, err) != 0)
         return -1;
-    }
     struct ts_pixels px = {0};
     char msg[200] = "";
     int rc;
@@ -183,7 +176,6 @@ int ts_j2k_decode_area(const struct ts_source *src, unsigned reduce, uint32_t x0
         }
     }
     ts_j2k_stream_close(&s);
-    close(fd);
     if (rc != 0)
         return ts_error_set(err, 415, "the image could not be decoded: %s", msg);
     VipsImage *im = vips_image_new_from_memory(px.data, (size_t)px.width * px.height * px.bands, (int)px.width,

@@ -14,12 +14,13 @@
 
 /**
  * Decodes at least the area [x0,x1) x [y0,y1) (image pixels, full
- * resolution) of `src` with `reduce` resolution levels dropped. `*out` is a
+ * resolution) of `src`, read from its bytes `b` (ts_source_bytes), with
+ * `reduce` resolution levels dropped. `*out` is a
  * new image in memory (8-bit, sRGB or grey, alpha kept, ICC attached);
  * (*ox, *oy) is its top-left corner in pixels of the reduced image.
  * Returns 0, or -1 (415 for a damaged file).
  */
-int ts_j2k_decode_area(const struct ts_source *src, unsigned reduce, uint32_t x0, uint32_t y0, uint32_t x1,
+int ts_j2k_decode_area(const struct ts_source *src, struct ts_bytes *b, unsigned reduce, uint32_t x0, uint32_t y0, uint32_t x1,
                        uint32_t y1, VipsImage **out, uint32_t *ox, uint32_t *oy, struct ts_error *err);
 
 #endif

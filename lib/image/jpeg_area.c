@@ -8,6 +8,80 @@
 
 #include "image/jpegerr.h"
 
+#include <jerror.h>
+
+/*
+ * A libjpeg source reading a byte source in 64 KiB reads at an offset;
+ * skipped data (large APP segments) is never read. Like libjpeg's stdio
+ * source, a file that ends early gets a warning (an error, to jpegerr.h)
+ * and an EOI marker.
+ */
+#define SRC_BUF (64 * 1024)
+
+struct bytes_src {
+    struct jpeg_source_mgr pub;
+    struct ts_bytes *b;
+    uint64_t pos;   /* where the next read starts */
+    JOCTET *buf;
+};
+
+static void src_init(j_decompress_ptr c)
+{
+    (void)c;
+}
+
+static boolean src_fill(j_decompress_ptr c)
+{
+    static const JOCTET eoi[2] = {0xFF, JPEG_EOI};
+    struct bytes_src *s = (struct bytes_src *)c->src;
+    ssize_t got = ts_bytes_pread(s->b, s->buf, SRC_BUF, s->pos);
+    if (got <= 0) {
+        WARNMS(c, JWRN_JPEG_EOF);
+        s->pub.next_input_byte = eoi;
+        s->pub.bytes_in_buffer = 2;
+        return TRUE;
+    }
+    s->pos += (uint64_t)got;
+    s->pub.next_input_byte = s->buf;
+    s->pub.bytes_in_buffer = (size_t)got;
+    return TRUE;
+}
+
+static void src_skip(j_decompress_ptr c, long n)
+{
+    struct bytes_src *s = (struct bytes_src *)c->src;
+    if (n <= 0)
+        return;
+    if ((size_t)n <= s->pub.bytes_in_buffer) {
+        s->pub.next_input_byte += n;
+        s->pub.bytes_in_buffer -= (size_t)n;
+        return;
+    }
+    s->pos += (uint64_t)n - s->pub.bytes_in_buffer;
+    s->pub.bytes_in_buffer = 0;
+}
+
+static void src_term(j_decompress_ptr c)
+{
+    (void)c;
+}
+
+static void bytes_src(j_decompress_ptr c, struct ts_bytes *b)
+{
+    struct bytes_src *s = (*c->mem->alloc_small)((j_common_ptr)c, JPOOL_PERMANENT, sizeof(*s));
+    s->buf = (*c->mem->alloc_large)((j_common_ptr)c, JPOOL_PERMANENT, SRC_BUF);
+    s->b = b;
+    s->pos = 0;
+    s->pub.init_source = src_init;
+    s->pub.fill_input_buffer = src_fill;
+    s->pub.skip_input_data = src_skip;
+    s->pub.resync_to_restart = jpeg_resync_to_restart;
+    s->pub.term_source = src_term;
+    s->pub.next_input_byte = NULL;
+    s->pub.bytes_in_buffer = 0;
+    c->src = &s->pub;
+}
+
 static void free_pixels(VipsImage *im, void *data)
 {
     (void)im;
@@ -19,13 +93,10 @@ struct area {
     uint32_t x0, y0, x1, y1;
 };
 
-static int decode_area(const char *path, int shrink, struct area *ap, VipsImage **out, uint32_t *ox, uint32_t *oy,
+static int decode_area(struct ts_bytes *b, int shrink, struct area *ap, VipsImage **out, uint32_t *ox, uint32_t *oy,
                        struct ts_error *err)
 {
 #define a (*ap)
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return ts_error_set(err, 404, "the file for this identifier went away");
     struct jpeg_decompress_struct c;
     struct ts_jpeg_err e;
     /* volatile: these change between setjmp and a possible longjmp */
@@ -34,13 +105,12 @@ static int decode_area(const char *path, int shrink, struct area *ap, VipsImage 
     c.err = ts_jpeg_err_init(&e);
     if (setjmp(e.jump)) {
         jpeg_destroy_decompress(&c);
-        fclose(f);
         free(pixels);
         free(icc);
         return ts_error_set(err, 415, "the image could not be decoded: %s", e.msg);
     }
     jpeg_create_decompress(&c);
-    jpeg_stdio_src(&c, f);
+    bytes_src(&c, b);
     jpeg_save_markers(&c, JPEG_APP0 + 2, 0xFFFF); /* ICC profile */
     jpeg_read_header(&c, TRUE);
     int bands;
@@ -52,7 +122,6 @@ static int decode_area(const char *path, int shrink, struct area *ap, VipsImage 
         bands = 1;
     } else {
         jpeg_destroy_decompress(&c);
-        fclose(f);
         return TS_DECLINED; /* CMYK and the like: libvips converts them */
     }
     c.scale_num = 1;
@@ -96,7 +165,6 @@ static int decode_area(const char *path, int shrink, struct area *ap, VipsImage 
     /* the rest of the file is not needed */
     jpeg_abort_decompress(&c);
     jpeg_destroy_decompress(&c);
-    fclose(f);
 
     VipsImage *im = vips_image_new_from_memory(pixels, stride * rows, (int)cw, (int)rows, bands, VIPS_FORMAT_UCHAR);
     if (im == NULL) {
@@ -118,9 +186,9 @@ static int decode_area(const char *path, int shrink, struct area *ap, VipsImage 
 #undef a
 }
 
-int ts_jpeg_decode_area(const char *path, int shrink, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+int ts_jpeg_decode_area(struct ts_bytes *b, int shrink, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
                         VipsImage **out, uint32_t *ox, uint32_t *oy, struct ts_error *err)
 {
     struct area a = {x0, y0, x1, y1};
-    return decode_area(path, shrink, &a, out, ox, oy, err);
+    return decode_area(b, shrink, &a, out, ox, oy, err);
 }

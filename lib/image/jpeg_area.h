@@ -16,16 +16,16 @@
 
 #include "core/error.h"
 #include "image/output.h"
+#include "source/bytes.h"
 
 /**
  * Decodes at least [x0,x1) x [y0,y1), in pixels of the image scaled by
- * 1/`shrink` (1, 2, 4 or 8), of the JPEG file at `path`. `*out` is a new
+ * 1/`shrink` (1, 2, 4 or 8), of the JPEG read from `b`. `*out` is a new
  * 8-bit sRGB or grey image in memory with the file's ICC profile attached;
  * (*ox, *oy) is its top-left corner. Returns 0, TS_DECLINED for a JPEG
- * this decoder leaves to libvips (CMYK), or -1: 415 for a damaged file, 404
- * for a missing one.
+ * this decoder leaves to libvips (CMYK), or -1: 415 for a damaged file.
  */
-int ts_jpeg_decode_area(const char *path, int shrink, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+int ts_jpeg_decode_area(struct ts_bytes *b, int shrink, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
                         VipsImage **out, uint32_t *ox, uint32_t *oy, struct ts_error *err);
 
 #endif

@@ -113,7 +113,7 @@ extern "C" void ts_ojph_init(void)
     if (ts_ojph_encode(&o, grey_row, nullptr, &data, &len, msg, sizeof(msg)) == 0) {
         ts_j2k_seg seg = {data, 0, len};
         ts_j2k_stream s = {};
-        s.fd = -1;
+        s.b = nullptr; /* every byte is in memory */
         s.segs = &seg;
         s.n_segs = 1;
         s.len = len;

@@ -8,11 +8,8 @@
  */
 #include "image/passthrough.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "image/jpeg_crop.h"
 #include "image/jpeg_trim.h"
@@ -91,8 +88,8 @@ bool ts_passthrough_match(const struct ts_source *src, const struct iiif_plan *p
     return false;
 }
 
-int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, bool quick, void **data,
-                        size_t *len, struct ts_error *err)
+int ts_passthrough_read(const struct ts_source *src, struct ts_bytes *b, const struct ts_tile_ref *t, bool quick,
+                        void **data, size_t *len, struct ts_error *err)
 {
     const struct ts_stored_tiles *st = &src->jpeg[t->level];
     size_t i = (size_t)t->ty * st->across + t->tx;
@@ -119,18 +116,10 @@ int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t
     uint8_t *buf = malloc(prefix - 2 + n);
     if (buf == NULL)
         return ts_error_set(err, 500, "out of memory");
-    int fd = open(src->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        free(buf);
-        return ts_error_set(err, 404, "the file for this identifier went away");
-    }
     uint8_t *tile = buf + prefix - 2;
-    ssize_t got = pread(fd, tile, n, (off_t)st->offsets[i]);
-    int saved = errno;
-    close(fd);
-    if (got != (ssize_t)n) {
+    if (ts_bytes_read_exact(b, tile, n, st->offsets[i], "a stored tile", err) != 0) {
         free(buf);
-        return ts_error_set(err, 415, "a stored tile could not be read (%s)", got < 0 ? strerror(saved) : "short read");
+        return -1;
     }
     if (tile[0] != 0xFF || tile[1] != 0xD8) {
         free(buf);

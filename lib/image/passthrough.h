@@ -32,7 +32,7 @@ struct ts_tile_ref {
 bool ts_passthrough_match(const struct ts_source *src, const struct iiif_plan *p, struct ts_tile_ref *out);
 
 /**
- * Reads the tile and assembles a complete JPEG of its top-left t->w x t->h
+ * Reads the tile from `b` (the bytes of `src`: ts_source_bytes) and assembles a complete JPEG of its top-left t->w x t->h
  * pixels. Returns 0 with `*data` malloc'd (free it) and `*len` its size.
  * Edge tiles are cut in their entropy-coded data (image/jpeg_crop.h: tens
  * to a few hundred microseconds); a stream that cropper declines needs
@@ -40,9 +40,9 @@ bool ts_passthrough_match(const struct ts_source *src, const struct iiif_plan *p
  * `quick` set, neither that nor a cut of a stored tile over 64 KiB is done:
  * TS_DECLINED is returned instead (image/output.h), so that a caller on an
  * event loop can hand the request to a worker. -1 on errors: 415 for a
- * damaged tile, 404 if the file went away.
+ * damaged or unreadable tile.
  */
-int ts_passthrough_read(const struct ts_source *src, const struct ts_tile_ref *t, bool quick, void **data,
-                        size_t *len, struct ts_error *err);
+int ts_passthrough_read(const struct ts_source *src, struct ts_bytes *b, const struct ts_tile_ref *t, bool quick,
+                        void **data, size_t *len, struct ts_error *err);
 
 #endif

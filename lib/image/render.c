@@ -7,6 +7,7 @@
  * Intermediate images live in a small array that is released on every exit.
  */
 #include "image/render.h"
+#include "image/bytes_io.h"
 #include "core/clock.h"
 #include "image/cost.h"
 #include "image/colour.h"
@@ -92,23 +93,34 @@ void ts_image_thread_done(void)
  * Opens level `li` of the source. Truncated or damaged data is an error
  * rather than grey pixels, so a broken file is reported, not served.
  */
-static int load_level(const struct ts_source *s, int li, VipsAccess access, VipsImage **out)
+static int load_level(const struct ts_source *s, struct ts_bytes *b, int li, VipsAccess access, VipsImage **out)
 {
     const struct ts_level *l = &s->levels[li];
     const VipsFailOn fail = VIPS_FAIL_ON_TRUNCATED;
+    VipsSource *vs = ts_bytes_io_vips(b);
+    if (vs == NULL)
+        return -1;
+    int rc;
     switch (s->kind) {
     case TS_SRC_TIFF:
         if (li > 0 && s->tiff_subifd)
-            return vips_tiffload(s->path, out, "subifd", l->index, "access", access, "fail_on", fail, NULL);
-        return vips_tiffload(s->path, out, "page", l->index, "access", access, "fail_on", fail, NULL);
+            rc = vips_tiffload_source(vs, out, "subifd", l->index, "access", access, "fail_on", fail, NULL);
+        else
+            rc = vips_tiffload_source(vs, out, "page", l->index, "access", access, "fail_on", fail, NULL);
+        break;
     case TS_SRC_JP2:
-        return vips_jp2kload(s->path, out, "page", l->index, "access", access, "fail_on", fail, NULL);
+        rc = vips_jp2kload_source(vs, out, "page", l->index, "access", access, "fail_on", fail, NULL);
+        break;
     case TS_SRC_JPEG:
-        return vips_jpegload(s->path, out, "shrink", li > 0 ? l->index : 1, "access", access, "fail_on", fail, NULL);
+        rc = vips_jpegload_source(vs, out, "shrink", li > 0 ? l->index : 1, "access", access, "fail_on", fail, NULL);
+        break;
     default:
-        *out = vips_image_new_from_file(s->path, "access", access, "fail_on", fail, NULL);
-        return *out == NULL ? -1 : 0;
+        *out = vips_image_new_from_source(vs, "", "access", access, "fail_on", fail, NULL);
+        rc = *out == NULL ? -1 : 0;
+        break;
     }
+    g_object_unref(vs); /* the image holds the source while it reads */
+    return rc;
 }
 
 /*
@@ -170,8 +182,8 @@ static void free_buffer(VipsImage *im, void *data)
  * Returns 0 (the tile, at (*ox, *oy) in the level), TS_DECLINED when it
  * does not apply, or -1 (error).
  */
-static int stored_tile(const struct ts_source *src, int li, const struct iiif_plan *p, VipsImage **out,
-                       uint32_t *ox, uint32_t *oy, struct ts_error *err)
+static int stored_tile(const struct ts_source *src, struct ts_bytes *b, int li, const struct iiif_plan *p,
+                       VipsImage **out, uint32_t *ox, uint32_t *oy, struct ts_error *err)
 {
     const struct ts_stored_tiles *st = &src->jpeg[li];
     if (src->kind != TS_SRC_TIFF || st->offsets == NULL || src->tile_w == 0 || src->tile_h == 0)
@@ -187,12 +199,12 @@ static int stored_tile(const struct ts_source *src, int li, const struct iiif_pl
     struct ts_tile_ref ref = {li, tx, ty, src->tile_w, src->tile_h};
     void *data = NULL;
     size_t len = 0;
-    if (ts_passthrough_read(src, &ref, false, &data, &len, err) != 0)
+    if (ts_passthrough_read(src, b, &ref, false, &data, &len, err) != 0)
         return -1;
     VipsImage *im = vips_image_new_from_buffer(data, len, "", "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
     if (im == NULL) {
         free(data);
-        ts_vips_error(err, 415, "a stored tile could not be decoded", src->path);
+        ts_vips_error(err, 415, "a stored tile could not be decoded", src->locator);
         return -1;
     }
     g_signal_connect(im, "postclose", G_CALLBACK(free_buffer), data);
@@ -212,14 +224,14 @@ static bool use_jpeg_area(const struct ts_source *src)
  * The part of level `li` that plan `p` needs, through jpeg_area.h. Returns
  * 0, TS_DECLINED for a JPEG it leaves to libvips, or -1 (error in `err`).
  */
-static int jpeg_area(const struct ts_source *src, int li, const struct iiif_plan *p, VipsImage **out, uint32_t *ox,
-                     uint32_t *oy, struct ts_error *err)
+static int jpeg_area(const struct ts_source *src, struct ts_bytes *b, int li, const struct iiif_plan *p,
+                     VipsImage **out, uint32_t *ox, uint32_t *oy, struct ts_error *err)
 {
     int shrink = li > 0 ? src->levels[li].index : 1;
     struct ts_rect r;
     ts_level_region(p->x, p->y, p->w, p->h, src->width, src->height, src->levels[li].width, src->levels[li].height,
                     &r);
-    return ts_jpeg_decode_area(src->path, shrink, r.x0, r.y0, r.x1, r.y1, out, ox, oy, err);
+    return ts_jpeg_decode_area(b, shrink, r.x0, r.y0, r.x1, r.y1, out, ox, oy, err);
 }
 
 /* Resizes to exactly w x h with `kernel`, premultiplying alpha so edges do not darken. */
@@ -359,8 +371,9 @@ static void take_memory(VipsTarget *t, struct ts_output *out)
  * Renders into `target` (a memory target when `out->data` is wanted, else a
  * file descriptor target for spooling).
  */
-static int render_into(const struct ts_source *src, const struct iiif_plan *p, const struct ts_render_opts *opts,
-                       VipsTarget *target, struct ts_output *out, struct ts_error *err)
+static int render_into(const struct ts_source *src, struct ts_bytes *b, const struct iiif_plan *p,
+                       const struct ts_render_opts *opts, VipsTarget *target, struct ts_output *out,
+                       struct ts_error *err)
 {
     VipsImage *t[MAX_STEPS] = {0};
     int n = 0, rc = -1;
@@ -383,26 +396,26 @@ static int render_into(const struct ts_source *src, const struct iiif_plan *p, c
     if (use_j2k_tiles(src, p)) {
         const struct ts_j2k_index *ix = src->j2k;
         unsigned r = (unsigned)src->levels[li].index;
-        if (ts_j2k_decode_area(src, r, p->x, p->y, p->x + p->w, p->y + p->h, &t[n], &ox, &oy, err) != 0)
+        if (ts_j2k_decode_area(src, b, r, p->x, p->y, p->x + p->w, p->y + p->h, &t[n], &ox, &oy, err) != 0)
             goto out;
         n++;
         lw = (double)(((uint64_t)ix->xsiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->xosiz + (1u << r) - 1) >> r);
         lh = (double)(((uint64_t)ix->ysiz + (1u << r) - 1) >> r) - (double)(((uint64_t)ix->yosiz + (1u << r) - 1) >> r);
-    } else if ((way = stored_tile(src, li, p, &t[n], &ox, &oy, err)) != TS_DECLINED) {
+    } else if ((way = stored_tile(src, b, li, p, &t[n], &ox, &oy, err)) != TS_DECLINED) {
         if (way < 0)
             goto out;
         n++;
         lw = src->levels[li].width;
         lh = src->levels[li].height;
-    } else if (use_jpeg_area(src) && (way = jpeg_area(src, li, p, &t[n], &ox, &oy, err)) != TS_DECLINED) {
+    } else if (use_jpeg_area(src) && (way = jpeg_area(src, b, li, p, &t[n], &ox, &oy, err)) != TS_DECLINED) {
         if (way < 0)
             goto out;
         n++;
         lw = src->levels[li].width;
         lh = src->levels[li].height;
     } else {
-        if (load_level(src, li, access_for(src, p), &t[n]) != 0) {
-            ts_vips_error(err, 415, "the image could not be decoded", src->path);
+        if (load_level(src, b, li, access_for(src, p), &t[n]) != 0) {
+            ts_vips_error(err, 415, "the image could not be decoded", src->locator);
             goto out;
         }
         n++;
@@ -546,9 +559,9 @@ fail:
         ts_error_set(err, 503, "making this image took longer than the %d s limit (request_timeout); ask for a smaller size or region",
                      (opts->timeout_ms + 999) / 1000);
     } else if (render_status() == 415)
-        ts_vips_error(err, 415, "the image could not be decoded", src->path);
+        ts_vips_error(err, 415, "the image could not be decoded", src->locator);
     else
-        ts_vips_error(err, 500, "image processing failed", src->path);
+        ts_vips_error(err, 500, "image processing failed", src->locator);
 out:
     for (int i = 0; i < n; i++)
         g_object_unref(t[i]);
@@ -559,17 +572,21 @@ int ts_render(const struct ts_source *src, const struct iiif_plan *p, const stru
               struct ts_output *out, struct ts_error *err)
 {
     memset(out, 0, sizeof(*out));
-    int drc = ts_direct_tile(src, p, opts, out, err);
-    if (drc != TS_DECLINED)
-        return drc;
-    VipsTarget *target = vips_target_new_to_memory();
-    int rc = render_into(src, p, opts, target, out, err);
-    if (rc == 0) {
-        take_memory(target, out);
-        if (out->data == NULL)
-            rc = ts_error_set(err, 500, "the encoder produced nothing");
+    struct ts_bytes *b;
+    if (ts_source_bytes(src, &b, err) != 0)
+        return -1;
+    int rc = ts_direct_tile(src, b, p, opts, out, err);
+    if (rc == TS_DECLINED) {
+        VipsTarget *target = vips_target_new_to_memory();
+        rc = render_into(src, b, p, opts, target, out, err);
+        if (rc == 0) {
+            take_memory(target, out);
+            if (out->data == NULL)
+                rc = ts_error_set(err, 500, "the encoder produced nothing");
+        }
+        g_object_unref(target);
     }
-    g_object_unref(target);
+    ts_bytes_close(b);
     return rc;
 }
 
@@ -577,11 +594,17 @@ int ts_render_to_fd(const struct ts_source *src, const struct iiif_plan *p, cons
                     struct ts_output *out, struct ts_error *err)
 {
     memset(out, 0, sizeof(*out));
+    struct ts_bytes *b;
+    if (ts_source_bytes(src, &b, err) != 0)
+        return -1;
     VipsTarget *target = vips_target_new_to_descriptor(fd);
-    if (target == NULL)
+    if (target == NULL) {
+        ts_bytes_close(b);
         return ts_vips_error(err, 500, "cannot write the answer", NULL);
-    int rc = render_into(src, p, opts, target, out, err);
+    }
+    int rc = render_into(src, b, p, opts, target, out, err);
     g_object_unref(target);
+    ts_bytes_close(b);
     return rc;
 }
 

@@ -7,11 +7,10 @@
  * picks the smallest level that still has enough pixels for the answer.
  */
 #include "image/source.h"
+#include "image/bytes_io.h"
 #include "image/vipserr.h"
+#include "source/origin.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,12 +147,12 @@ static void read_stored_tiles(TIFF *tif, struct ts_source *s, int li)
 }
 
 /* Finds tile size and pyramid levels (pages or SubIFDs) of a TIFF. */
-static void probe_tiff(struct ts_source *s)
+static void probe_tiff(struct ts_source *s, struct ts_bytes *b)
 {
     TIFFOpenOptions *opts = TIFFOpenOptionsAlloc();
     TIFFOpenOptionsSetErrorHandlerExtR(opts, tiff_quiet, NULL);
     TIFFOpenOptionsSetWarningHandlerExtR(opts, tiff_quiet, NULL);
-    TIFF *tif = TIFFOpenExt(s->path, "rm", opts);
+    TIFF *tif = ts_bytes_io_tiff(b, "rm", opts);
     TIFFOpenOptionsFree(opts);
     if (tif == NULL)
         return;
@@ -217,12 +216,11 @@ static void probe_tiff(struct ts_source *s)
  * Indexes a JPEG 2000 file for tile decoding (see j2k.h) and derives its
  * tile size and resolution levels from the code-stream.
  */
-static void probe_jp2(struct ts_source *s, int n_res_vips, int64_t file_size)
+static void probe_jp2(struct ts_source *s, int n_res_vips, struct ts_bytes *b)
 {
     int n_res = n_res_vips;
-    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
     struct ts_j2k_index *ix = calloc(1, sizeof(*ix));
-    if (fd >= 0 && ix != NULL && ts_j2k_index_read(fd, (uint64_t)file_size, ix, NULL) == 0) {
+    if (ix != NULL && ts_j2k_index_read(b, ix, NULL) == 0) {
         if (ix->tiles_x * ix->tiles_y > 1) {
             s->tile_w = ix->xtsiz;
             s->tile_h = ix->ytsiz;
@@ -237,8 +235,6 @@ static void probe_jp2(struct ts_source *s, int n_res_vips, int64_t file_size)
         ts_j2k_index_release(ix);
         free(ix);
     }
-    if (fd >= 0)
-        close(fd);
     uint32_t W = s->levels[0].width, H = s->levels[0].height;
     for (int r = 1; r < n_res && s->n_levels < TS_MAX_LEVELS; r++) {
         uint32_t w = (W + (1u << r) - 1) >> r, h = (H + (1u << r) - 1) >> r;
@@ -328,14 +324,25 @@ static uint64_t whole_bytes(VipsImage *im, const struct ts_source *s)
     return 0;
 }
 
-int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
+int ts_source_open(const char *locator, struct ts_source *s, struct ts_error *err)
 {
     memset(s, 0, sizeof(*s));
     s->orientation = 1;
-    VipsImage *im = vips_image_new_from_file(path, "access", VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
-    if (im == NULL)
-        return ts_vips_error(err, 415, "the file for this identifier is not a readable image", path);
-    s->path = strdup(path);
+    struct ts_bytes *b;
+    if (ts_origin_open(locator, &b, err) != 0)
+        return -1;
+    VipsSource *vs = ts_bytes_io_vips(b);
+    VipsImage *im = vs != NULL ? vips_image_new_from_source(vs, "", "access", VIPS_ACCESS_RANDOM, "fail_on",
+                                                            VIPS_FAIL_ON_TRUNCATED, NULL)
+                               : NULL;
+    if (vs != NULL)
+        g_object_unref(vs);
+    if (im == NULL) {
+        ts_bytes_close(b);
+        return ts_vips_error(err, 415, "the file for this identifier is not a readable image", locator);
+    }
+    s->locator = strdup(locator);
+    s->version = b->version;
     const char *loader = NULL;
     if (vips_image_get_typeof(im, VIPS_META_LOADER) != 0 && vips_image_get_string(im, VIPS_META_LOADER, &loader) != 0)
         loader = NULL;
@@ -361,15 +368,12 @@ int ts_source_open(const char *path, struct ts_source *s, struct ts_error *err)
     g_object_unref(im);
 
     switch (s->kind) {
-    case TS_SRC_TIFF: probe_tiff(s); break;
-    case TS_SRC_JP2: {
-        struct stat st;
-        probe_jp2(s, n_pages, stat(path, &st) == 0 ? (int64_t)st.st_size : 0);
-        break;
-    }
+    case TS_SRC_TIFF: probe_tiff(s, b); break;
+    case TS_SRC_JP2: probe_jp2(s, n_pages, b); break;
     case TS_SRC_JPEG: probe_jpeg(s); break;
     default: break;
     }
+    ts_bytes_close(b);
     bool swap = ts_orientation_swaps(s->orientation);
     s->width = swap ? s->levels[0].height : s->levels[0].width;
     s->height = swap ? s->levels[0].width : s->levels[0].height;
@@ -385,8 +389,8 @@ void ts_source_release(struct ts_source *s)
 {
     if (s == NULL)
         return;
-    free(s->path);
-    s->path = NULL;
+    free(s->locator);
+    s->locator = NULL;
     if (s->j2k != NULL) {
         ts_j2k_index_release(s->j2k);
         free(s->j2k);
@@ -402,7 +406,7 @@ void ts_source_release(struct ts_source *s)
 
 size_t ts_source_extra_bytes(const struct ts_source *s)
 {
-    size_t n = s->path != NULL ? strlen(s->path) + 1 : 0;
+    size_t n = s->locator != NULL ? strlen(s->locator) + 1 : 0;
     if (s->j2k != NULL)
         n += sizeof(*s->j2k) + ts_j2k_index_bytes(s->j2k);
     for (int i = 0; i < TS_MAX_LEVELS; i++) {
@@ -411,4 +415,16 @@ size_t ts_source_extra_bytes(const struct ts_source *s)
                  s->jpeg[i].tables_len;
     }
     return n;
+}
+
+int ts_source_bytes(const struct ts_source *src, struct ts_bytes **out, struct ts_error *err)
+{
+    if (ts_origin_open(src->locator, out, err) != 0)
+        return -1;
+    if (!ts_version_same(&(*out)->version, &src->version)) {
+        ts_bytes_close(*out);
+        *out = NULL;
+        return ts_error_set(err, 503, "the file changed while it was being read; try again");
+    }
+    return 0;
 }

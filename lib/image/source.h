@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "image/exif.h"
 #include "image/j2k.h"
+#include "source/bytes.h"
 
 #define TS_MAX_LEVELS 24
 
@@ -46,7 +47,8 @@ struct ts_stored_tiles {
 };
 
 struct ts_source {
-    char *path;                  /* owned */
+    char *locator;               /* where the bytes are (source/origin.h), owned */
+    struct ts_version version;   /* of the bytes probed: readers check they still read these */
     enum ts_src_kind kind;
     uint32_t width, height;      /* as served, after orientation */
     int bands;                   /* including alpha */
@@ -70,8 +72,19 @@ struct ts_source {
     uint64_t whole_bytes;
 };
 
-/** Reads the headers of the image file at `path`. 415 if it is not a readable image. */
-int ts_source_open(const char *path, struct ts_source *src, struct ts_error *err);
+/**
+ * Reads the headers of the image at `locator` (a path, or another byte
+ * source's locator: source/origin.h). 415 if it is not a readable image,
+ * 404 when it is gone.
+ */
+int ts_source_open(const char *locator, struct ts_source *src, struct ts_error *err);
+
+/**
+ * Opens the bytes `src` was probed from, for a reader: 0 with `*out`, or
+ * -1 with `err` (503 when they changed since: the probe no longer
+ * describes them, and the next request probes again).
+ */
+int ts_source_bytes(const struct ts_source *src, struct ts_bytes **out, struct ts_error *err);
 
 /** Frees what ts_source_open allocated. Accepts NULL. */
 void ts_source_release(struct ts_source *src);

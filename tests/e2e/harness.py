@@ -18,6 +18,19 @@ import time
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "UndefinedBehaviorSanitizer")
 
 
+def server_env(sanitized):
+    """The environment a server runs in: the sanitizers' settings of
+    scripts/run-tests.sh (leak suppressions for libraries) when `sanitized`,
+    unless the caller chose others."""
+    env = dict(os.environ)
+    if sanitized:
+        supp = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lsan.supp"))
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1:strict_string_checks=1")
+        env.setdefault("LSAN_OPTIONS", "suppressions=%s:print_suppressions=0" % supp)
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    return env
+
+
 class ServerError(Exception):
     pass
 
@@ -41,13 +54,7 @@ class Server:
     def start(self, timeout=30):
         fd, self.stderr_path = tempfile.mkstemp(prefix="tessera-e2e-", suffix=".log")
         self._stderr = os.fdopen(fd, "w+")
-        env = dict(os.environ)
-        if self.sanitized:
-            # the same settings as scripts/run-tests.sh, unless the caller chose others
-            supp = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lsan.supp"))
-            env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1:strict_string_checks=1")
-            env.setdefault("LSAN_OPTIONS", "suppressions=%s:print_suppressions=0" % supp)
-            env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+        env = server_env(self.sanitized)
         if self.env:
             env.update(self.env)
         cmd = [self.binary, "serve", "--root", self.root, "--host", "127.0.0.1", "--port", "0"] + self.args

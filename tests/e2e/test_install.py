@@ -66,7 +66,7 @@ def _start_without_root(s):
     import threading
     fd, s.stderr_path = tempfile.mkstemp(prefix="tessera-e2e-", suffix=".log")
     s._stderr = os.fdopen(fd, "w+")
-    env = dict(os.environ)
+    env = harness.server_env(s.sanitized)
     s.proc = subprocess.Popen([s.binary, "serve", "--host", "127.0.0.1", "--port", "0"], stdout=subprocess.PIPE,
                               stderr=s._stderr, env=env, text=True)
     line = [None]

@@ -14,15 +14,15 @@
 #include "image/j2k.h"
 
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
+
+#include "source/memory.h"
 
 static uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void check_stream(const struct ts_j2k_index *ix, int fd, uint32_t tx0, uint32_t ty0, uint32_t tx1,
+static void check_stream(const struct ts_j2k_index *ix, struct ts_bytes *fd, uint32_t tx0, uint32_t ty0, uint32_t tx1,
                          uint32_t ty1)
 {
     struct ts_j2k_stream s;
@@ -70,19 +70,15 @@ static void check_stream(const struct ts_j2k_index *ix, int fd, uint32_t tx0, ui
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    int fd = memfd_create("fuzz_j2k", MFD_CLOEXEC);
-    if (fd < 0)
+    struct ts_bytes *fd = ts_memory_wrap(data, size, "fuzz_j2k");
+    if (fd == NULL)
         return 0;
-    if (size > 0 && write(fd, data, size) != (ssize_t)size) {
-        close(fd);
-        return 0;
-    }
     struct ts_j2k_index ix;
     struct ts_error err;
     memset(&ix, 0, sizeof(ix));
-    if (ts_j2k_index_read(fd, size, &ix, &err) != 0) {
+    if (ts_j2k_index_read(fd, &ix, &err) != 0) {
         FUZZ_CHECK(err.status == 415 && fuzz_msg_ok(err.msg));
-        close(fd);
+        ts_bytes_close(fd);
         return 0;
     }
     FUZZ_CHECK(ix.header != NULL && ix.header_len >= ix.siz_at + 38);
@@ -109,6 +105,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(tx0 < tx1 && tx1 <= ix.tiles_x && ty0 < ty1 && ty1 <= ix.tiles_y);
     }
     ts_j2k_index_release(&ix);
-    close(fd);
+    ts_bytes_close(fd);
     return 0;
 }

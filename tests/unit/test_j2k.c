@@ -99,6 +99,12 @@ static void check_file(const char *label, const char *path, bool ht, double tol)
         ts_source_release(&src);
         return;
     }
+    struct ts_bytes *b = NULL;
+    if (ts_source_bytes(&src, &b, &err) != 0) {
+        T_CHECK(0, "%s: bytes: %s", label, err.msg);
+        ts_source_release(&src);
+        return;
+    }
     T_CHECK(src.j2k->ht == ht, "%s: HTJ2K flag %d", label, src.j2k->ht);
     T_CHECK(src.j2k->xsiz == 999 && src.j2k->ysiz == 767, "%s: size %ux%u", label, src.j2k->xsiz, src.j2k->ysiz);
     const struct area areas[] = {
@@ -120,7 +126,7 @@ static void check_file(const char *label, const char *path, bool ht, double tol)
             const struct area *a = &areas[i];
             VipsImage *im = NULL;
             uint32_t ox, oy;
-            if (ts_j2k_decode_area(&src, (unsigned)r, a->x0, a->y0, a->x1, a->y1, &im, &ox, &oy, &err) != 0) {
+            if (ts_j2k_decode_area(&src, b, (unsigned)r, a->x0, a->y0, a->x1, a->y1, &im, &ox, &oy, &err) != 0) {
                 T_CHECK(0, "%s r%d area %zu: %s", label, r, i, err.msg);
                 continue;
             }
@@ -136,6 +142,7 @@ static void check_file(const char *label, const char *path, bool ht, double tol)
         }
         g_object_unref(level);
     }
+    ts_bytes_close(b);
     ts_source_release(&src);
 }
 

@@ -12,10 +12,35 @@
 #include "image/passthrough.h"
 #include "image/render.h"
 #include "image/source.h"
+#include "source/origin.h"
 #include "t.h"
 
 #define GRID_PNG TS_TEST_DATA "/67352ccc-d1b0-11e1-89ae-279075081939.png"
 #define GRID_JP2 TS_TEST_DATA "/67352ccc-d1b0-11e1-89ae-279075081939.jp2"
+
+/* A stored tile of `s`, read from the bytes at its locator (the tests build some sources by hand). */
+static int read_tile(const struct ts_source *s, const struct ts_tile_ref *r, bool quick, void **data, size_t *len,
+                     struct ts_error *err)
+{
+    struct ts_bytes *b;
+    if (ts_origin_open(s->locator, &b, err) != 0)
+        return -1;
+    int rc = ts_passthrough_read(s, b, r, quick, data, len, err);
+    ts_bytes_close(b);
+    return rc;
+}
+
+/* ts_jpeg_decode_area over the file at `path`. */
+static int jpeg_area_of(const char *path, int shrink, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+                        VipsImage **out, uint32_t *ox, uint32_t *oy, struct ts_error *err)
+{
+    struct ts_bytes *b;
+    if (ts_origin_open(path, &b, err) != 0)
+        return -1;
+    int rc = ts_jpeg_decode_area(b, shrink, x0, y0, x1, y1, out, ox, oy, err);
+    ts_bytes_close(b);
+    return rc;
+}
 
 static char tmpdir[] = "/tmp/tessera-test-source-XXXXXX";
 
@@ -409,7 +434,7 @@ static void test_passthrough_read_one(const char *name, const char *opts, bool r
         struct ts_tile_ref r;
         void *data = NULL;
         size_t len = 0;
-        T_CHECK(ts_passthrough_match(&s, &p, &r) && ts_passthrough_read(&s, &r, false, &data, &len, &err) == 0,
+        T_CHECK(ts_passthrough_match(&s, &p, &r) && read_tile(&s, &r, false, &data, &len, &err) == 0,
                 "%s: read the stored tile at %u,%u", name, x, y);
         VipsImage *pt = data ? vips_image_new_from_buffer(data, len, "", NULL) : NULL;
         VipsImage *crop = NULL;
@@ -470,7 +495,7 @@ static void test_passthrough_declined(void)
     struct ts_source s;
     memset(&s, 0, sizeof(s));
     s.kind = TS_SRC_TIFF;
-    s.path = (char *)path;
+    s.locator = (char *)path;
     s.width = 712;
     s.height = 100;
     s.tile_w = s.tile_h = 256;
@@ -482,17 +507,17 @@ static void test_passthrough_declined(void)
         void *quick = NULL, *slow = NULL;
         size_t quick_len = 0, slow_len = 0;
         struct ts_error err;
-        int rc = ts_passthrough_read(&s, &r, true, &quick, &quick_len, &err);
+        int rc = read_tile(&s, &r, true, &quick, &quick_len, &err);
         T_CHECK(rc == (tx == 0 ? 0 : 1) && (rc == 0) == (quick != NULL), "tile %u: quick read gives %d", tx, rc);
         if (tx == 2) {
             struct ts_tile_ref whole = {0, tx, 0, 256, 256};
             void *w = NULL;
             size_t w_len = 0;
-            T_CHECK(ts_passthrough_read(&s, &whole, true, &w, &w_len, &err) == 0 && w_len == len[2] + 0,
+            T_CHECK(read_tile(&s, &whole, true, &w, &w_len, &err) == 0 && w_len == len[2] + 0,
                     "tile 2: read whole on the loop (%zu bytes)", w_len);
             free(w);
         }
-        T_CHECK(ts_passthrough_read(&s, &r, false, &slow, &slow_len, &err) == 0, "tile %u: full read", tx);
+        T_CHECK(read_tile(&s, &r, false, &slow, &slow_len, &err) == 0, "tile %u: full read", tx);
         VipsImage *t = slow != NULL ? vips_image_new_from_buffer(slow, slow_len, "", NULL) : NULL;
         T_CHECK(t != NULL && vips_image_get_width(t) == (int)r.w && vips_image_get_height(t) == 100,
                 "tile %u: cut to %ux100", tx, r.w);
@@ -600,7 +625,7 @@ static void test_jpeg_area(void)
             VipsImage *im = NULL;
             uint32_t ox, oy;
             struct ts_error err;
-            if (ts_jpeg_decode_area(path, shrink, x0, y0, x1, y1, &im, &ox, &oy, &err) != 0) {
+            if (jpeg_area_of(path, shrink, x0, y0, x1, y1, &im, &ox, &oy, &err) != 0) {
                 T_CHECK(0, "shrink %d area %zu: %s", shrink, i, err.msg);
                 continue;
             }
@@ -645,10 +670,10 @@ static void test_jpeg_area(void)
     VipsImage *im = NULL;
     uint32_t ox, oy;
     struct ts_error err;
-    T_CHECK(ts_jpeg_decode_area(tmp("cut.jpg"), 1, 0, 700, 999, 767, &im, &ox, &oy, &err) != 0 && err.status == 415,
+    T_CHECK(jpeg_area_of(tmp("cut.jpg"), 1, 0, 700, 999, 767, &im, &ox, &oy, &err) != 0 && err.status == 415,
             "a truncated JPEG is a 415");
     unref(im);
-    T_CHECK(ts_jpeg_decode_area(tmp("missing.jpg"), 1, 0, 0, 1, 1, &im, &ox, &oy, &err) != 0 && err.status == 404,
+    T_CHECK(jpeg_area_of(tmp("missing.jpg"), 1, 0, 0, 1, 1, &im, &ox, &oy, &err) != 0 && err.status == 404,
             "a missing file is a 404");
 }
 
