@@ -19,7 +19,7 @@
 #include "present/probe.h"
 #include "present/route.h"
 #include "present/v2.h"
-#include "store/search.h"
+#include "store/catalogue.h"
 #include "http/conneg.h"
 
 #define LD_TYPE "application/ld+json;profile=\"http://iiif.io/api/presentation/3/context.json\""
@@ -330,15 +330,15 @@ static void run_search(struct ts_job *job)
     struct ts_walk walk;
     ts_server_walk_init(srv, &walk);
     struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, 0};
-    long refreshed = ts_search_refresh(srv->search, &p, false, &j->d.err);
+    long refreshed = ts_catalogue_refresh(srv->catalogue, &p, false, &j->d.err);
     ts_walk_release(&walk);
     if (refreshed < 0)
         return;
     /* the items of the answer: a walk of their own */
     ts_server_walk_init(srv, &walk);
-    struct ts_search_hit *hits = NULL;
+    struct ts_catalogue_hit *hits = NULL;
     long total = 0;
-    int n = ts_search_query(srv->search, j->q, (j->page - 1) * SEARCH_PAGE, SEARCH_PAGE, &hits, &total, &j->d.err);
+    int n = ts_catalogue_query(srv->catalogue, j->q, (j->page - 1) * SEARCH_PAGE, SEARCH_PAGE, &hits, &total, &j->d.err);
     if (n < 0)
         return;
     char *id = search_url(j->base, j->q, j->page);
@@ -369,7 +369,7 @@ static void run_search(struct ts_job *job)
     }
     json_object_set_new(doc, "items", items);
     ts_walk_release(&walk);
-    ts_search_hits_free(hits, n);
+    ts_catalogue_hits_free(hits, n);
     free(id);
     size_t len;
     char *body = ts_present_dump(doc, &len);

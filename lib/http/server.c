@@ -28,7 +28,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/conn.h"
-#include "store/search.h"
+#include "store/backend.h"
+#include "store/catalogue.h"
 
 struct ts_handler {
     h2o_handler_t super;
@@ -464,8 +465,11 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
         ts_error_set(err, 500, "out of memory for the caches");
         goto fail;
     }
-    s->search = ts_search_open(cfg->search_db, (int)cfg->search_rescan, err);
-    if (s->search == NULL)
+    s->store = ts_backend_open(cfg->search_db, err);
+    if (s->store == NULL)
+        goto fail;
+    s->catalogue = ts_catalogue_new(s->store, (int)cfg->search_rescan, err);
+    if (s->catalogue == NULL)
         goto fail;
     s->router = ts_router_new();
     if (s->router == NULL) {
@@ -691,8 +695,10 @@ int ts_server_release(struct ts_server *s)
     ts_cache_free(s->responses);
     s->responses = NULL;
     ts_cache_free(s->meta);
-    ts_search_close(s->search);
-    s->search = NULL;
+    ts_catalogue_free(s->catalogue);
+    s->catalogue = NULL;
+    ts_store_close(s->store);
+    s->store = NULL;
     ts_router_free(s->router);
     s->router = NULL;
     s->meta = NULL;

@@ -26,6 +26,7 @@
 #include "image/render.h"
 #include "present/walk.h"
 #include "resolve/fs.h"
+#include "store/catalogue.h"
 
 struct ts_router;
 
@@ -65,7 +66,8 @@ struct ts_server {
     struct ts_workers *workers;
     struct ts_cache *responses;        /* encoded images and info.json; NULL when off */
     struct ts_cache *meta;             /* identifier -> file and probed source */
-    struct ts_search *search;          /* the Presentation search index */
+    struct ts_store *store;            /* where the catalogue lives (store/store.h) */
+    struct ts_catalogue *catalogue;    /* the catalogue search over the Presentation tree */
     struct ts_router *router;          /* the routes every request is dispatched by (http/router.h) */
     FILE *access_log;                  /* NULL when off */
     bool own_access_log;

@@ -1,5 +1,5 @@
 /*
- * ftsquery.h: what a person types into a search box, as an SQLite FTS5
+ * fts.h: what a person types into a search box, as an SQLite FTS5
  * query. Pure; fuzzed.
  *
  * Words are runs of letters and digits (any UTF-8 letter counts, so
@@ -7,8 +7,8 @@
  * becomes a quoted prefix term ("caf"*), and all must match (AND), so no
  * input can use FTS5 operators or break the query's syntax.
  */
-#ifndef TS_PRESENT_FTSQUERY_H
-#define TS_PRESENT_FTSQUERY_H
+#ifndef TS_STORE_FTS_H
+#define TS_STORE_FTS_H
 
 #include "core/buf.h"
 

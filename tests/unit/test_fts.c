@@ -1,7 +1,7 @@
 /*
- * test_ftsquery.c: search-box text to FTS5 queries.
+ * test_fts.c: search-box text to FTS5 queries.
  */
-#include "present/ftsquery.h"
+#include "store/fts.h"
 #include "t.h"
 
 int main(void)

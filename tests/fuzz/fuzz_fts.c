@@ -1,5 +1,5 @@
 /*
- * fuzz_search.c: libFuzzer target for the search box (present/ftsquery.h)
+ * fuzz_fts.c: libFuzzer target for the search box (store/fts.h)
  * and query-string parameters (ts_query_param in present/route.h).
  *
  * Invariants: the FTS5 query is at most 16 terms, each a double-quoted run
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "present/ftsquery.h"
+#include "store/fts.h"
 #include "present/route.h"
 
 static int word_byte(unsigned char c)

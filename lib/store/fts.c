@@ -1,7 +1,7 @@
 /*
- * ftsquery.c: search-box text to FTS5.
+ * fts.c: search-box text to FTS5.
  */
-#include "present/ftsquery.h"
+#include "store/fts.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -1,0 +1,331 @@
+/*
+ * sqlite.c: stores in SQLite.
+ */
+#include "store/sqlite.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "store/fts.h"
+
+/*
+ * Layouts 1 and 2 were the catalogue index before tessera had stores; its
+ * rows are made from the folders, so those tables are dropped, not
+ * converted, and the next walk fills them again.
+ */
+static const struct ts_migration migrations[] = {
+    {3, "catalogue: items (FTS5) and stamps",
+     "DROP TABLE IF EXISTS items; DROP TABLE IF EXISTS stamps;"
+     "CREATE VIRTUAL TABLE items USING fts5(rel UNINDEXED, kind UNINDEXED, label, summary, metadata, names, "
+     "tokenize='unicode61 remove_diacritics 2');"
+     /* item: the FTS row of rel, so a row is replaced by rowid (rel is not indexed in FTS: a lookup by it scans) */
+     "CREATE TABLE stamps(rel TEXT PRIMARY KEY, stamp INTEGER NOT NULL, seen INTEGER NOT NULL, item INTEGER);"},
+};
+
+struct sqlite_store {
+    struct ts_store base;
+    pthread_mutex_t lock;   /* the connection */
+    sqlite3 *db;
+    int version;
+    sqlite3_stmt *get_stamp, *put_stamp, *set_seen, *del_item, *add_item, *count, *find;
+};
+
+static int db_error(struct sqlite_store *s, struct ts_error *err, const char *what)
+{
+    ts_log_error("store: %s: %s", what, sqlite3_errmsg(s->db));
+    return ts_error_set(err, 500, "the store failed (%s)", what);
+}
+
+const struct ts_migration *ts_sqlite_migrations(int *n)
+{
+    *n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+    return migrations;
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Applies the pending migrations, each in a transaction that also sets the version it reaches. */
+static int migrate(struct sqlite_store *s, struct ts_error *err)
+{
+    int current = user_version(s->db);
+    if (current < 0)
+        return db_error(s, err, "read the schema version");
+    int n, first;
+    const struct ts_migration *list = ts_sqlite_migrations(&n);
+    if (ts_migrations_pending(list, n, current, &first, err) != 0)
+        return -1;
+    for (int i = first; i < n; i++) {
+        char *sql = sqlite3_mprintf("BEGIN IMMEDIATE;%s;PRAGMA user_version=%d;COMMIT;", list[i].sql, list[i].version);
+        char *msg = NULL;
+        int rc = sql != NULL ? sqlite3_exec(s->db, sql, NULL, NULL, &msg) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            ts_error_set(err, 500, "the store could not be migrated to version %d (%s): %s", list[i].version,
+                         list[i].what, msg ? msg : sqlite3_errstr(rc));
+            sqlite3_free(msg);
+            return -1;
+        }
+        if (current > 0)
+            ts_log_info("store: migrated from version %d to %d: %s", current, list[i].version, list[i].what);
+        current = list[i].version;
+    }
+    s->version = current;
+    return 0;
+}
+
+static int prepare(struct sqlite_store *s)
+{
+    static const struct {
+        size_t at;
+        const char *sql;
+    } stmts[] = {
+        {offsetof(struct sqlite_store, get_stamp), "SELECT stamp FROM stamps WHERE rel = ?1"},
+        {offsetof(struct sqlite_store, put_stamp),
+         "INSERT OR REPLACE INTO stamps(rel, stamp, seen, item) VALUES (?1, ?2, ?3, ?4)"},
+        {offsetof(struct sqlite_store, set_seen), "UPDATE stamps SET seen = ?2 WHERE rel = ?1"},
+        {offsetof(struct sqlite_store, del_item),
+         "DELETE FROM items WHERE rowid = (SELECT item FROM stamps WHERE rel = ?1)"},
+        {offsetof(struct sqlite_store, add_item),
+         "INSERT INTO items(rel, kind, label, summary, metadata, names) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {offsetof(struct sqlite_store, count), "SELECT count(*) FROM items WHERE items MATCH ?1"},
+        {offsetof(struct sqlite_store, find),
+         "SELECT rel, kind FROM items WHERE items MATCH ?1 "
+         "ORDER BY bm25(items, 0.0, 0.0, 10.0, 3.0, 1.0, 5.0), rel LIMIT ?2 OFFSET ?3"},
+    };
+    for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
+        sqlite3_stmt **st = (sqlite3_stmt **)((char *)s + stmts[i].at);
+        if (sqlite3_prepare_v3(s->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static int op_version(struct ts_store *st)
+{
+    return ((struct sqlite_store *)st)->version;
+}
+
+static int exec_locked(struct sqlite_store *s, const char *sql, struct ts_error *err, const char *what)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    int out = rc == SQLITE_OK ? 0 : db_error(s, err, what);
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static int op_begin(struct ts_store *st, bool write, struct ts_error *err)
+{
+    return exec_locked((struct sqlite_store *)st, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED", err, "begin");
+}
+
+static int op_commit(struct ts_store *st, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+    int out = 0;
+    if (rc != SQLITE_OK) {
+        out = db_error(s, err, "commit");
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static void op_rollback(struct ts_store *st)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void op_close(struct ts_store *st)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    sqlite3_stmt *all[] = {s->get_stamp, s->put_stamp, s->set_seen, s->del_item, s->add_item, s->count, s->find};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        sqlite3_finalize(all[i]);
+    if (s->db != NULL)
+        sqlite3_close(s->db);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+static int op_cat_stamp(struct ts_store *st, const char *rel, int64_t *stamp, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_reset(s->get_stamp);
+    sqlite3_bind_text(s->get_stamp, 1, rel, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s->get_stamp), out;
+    if (rc == SQLITE_ROW) {
+        *stamp = sqlite3_column_int64(s->get_stamp, 0);
+        out = 1;
+    } else {
+        out = rc == SQLITE_DONE ? 0 : db_error(s, err, "read a stamp");
+    }
+    sqlite3_reset(s->get_stamp);
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static bool step_done(sqlite3_stmt *st)
+{
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_reset(st);
+    return ok;
+}
+
+static int op_cat_put(struct ts_store *st, const struct ts_catalogue_row *row, long generation, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(s->del_item, 1, row->rel, -1, SQLITE_STATIC);
+    bool ok = step_done(s->del_item);
+    sqlite3_bind_text(s->add_item, 1, row->rel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->add_item, 2, row->collection ? "Collection" : "Manifest", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->add_item, 3, row->label ? row->label : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->add_item, 4, row->summary ? row->summary : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->add_item, 5, row->metadata ? row->metadata : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->add_item, 6, row->names ? row->names : "", -1, SQLITE_STATIC);
+    ok = ok && step_done(s->add_item);
+    sqlite3_int64 item = sqlite3_last_insert_rowid(s->db);
+    sqlite3_bind_text(s->put_stamp, 1, row->rel, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->put_stamp, 2, row->stamp);
+    sqlite3_bind_int64(s->put_stamp, 3, generation);
+    sqlite3_bind_int64(s->put_stamp, 4, item);
+    ok = ok && step_done(s->put_stamp);
+    int out = ok ? 0 : db_error(s, err, "write a catalogue row");
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static int op_cat_seen(struct ts_store *st, const char *rel, long generation, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(s->set_seen, 1, rel, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->set_seen, 2, generation);
+    int out = step_done(s->set_seen) ? 0 : db_error(s, err, "mark a catalogue row");
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static int op_cat_sweep(struct ts_store *st, long generation, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "BEGIN IMMEDIATE;DELETE FROM items WHERE rowid IN (SELECT item FROM stamps WHERE seen != %ld);"
+             "DELETE FROM stamps WHERE seen != %ld;COMMIT;",
+             generation, generation);
+    pthread_mutex_lock(&s->lock);
+    int out = 0;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        out = db_error(s, err, "sweep the catalogue");
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static int op_cat_search(struct ts_store *st, const char *text, int offset, int limit,
+                         struct ts_catalogue_hit **hits, long *total, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    *hits = NULL;
+    *total = 0;
+    struct ts_buf q;
+    ts_buf_init(&q, 1 << 14);
+    int terms = ts_fts_query(text, &q);
+    if (terms <= 0) {
+        ts_buf_release(&q);
+        return ts_error_set(err, 400, "the search has no words to look for");
+    }
+    struct ts_catalogue_hit *h = calloc((size_t)(limit > 0 ? limit : 1), sizeof(*h));
+    if (h == NULL) {
+        ts_buf_release(&q);
+        return ts_error_set(err, 500, "out of memory");
+    }
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(s->count, 1, q.data, -1, SQLITE_STATIC);
+    if (sqlite3_step(s->count) == SQLITE_ROW)
+        *total = sqlite3_column_int64(s->count, 0);
+    sqlite3_reset(s->count);
+    sqlite3_bind_text(s->find, 1, q.data, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s->find, 2, limit);
+    sqlite3_bind_int(s->find, 3, offset);
+    int n = 0, rc;
+    while (n < limit && (rc = sqlite3_step(s->find)) == SQLITE_ROW) {
+        const char *rel = (const char *)sqlite3_column_text(s->find, 0);
+        const char *kind = (const char *)sqlite3_column_text(s->find, 1);
+        h[n].rel = strdup(rel != NULL ? rel : "");
+        h[n].collection = kind != NULL && strcmp(kind, "Collection") == 0;
+        n++;
+    }
+    sqlite3_reset(s->find);
+    sqlite3_clear_bindings(s->find);
+    sqlite3_clear_bindings(s->count);
+    pthread_mutex_unlock(&s->lock);
+    ts_buf_release(&q);
+    *hits = h;
+    return n;
+}
+
+static const struct ts_store_ops sqlite_ops = {
+    "sqlite",     op_version,   op_begin,   op_commit,   op_rollback,   op_close,
+    op_cat_stamp, op_cat_put,   op_cat_seen, op_cat_sweep, op_cat_search,
+};
+
+struct ts_store *ts_sqlite_open(const char *path, struct ts_error *err)
+{
+    struct sqlite_store *s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        ts_error_set(err, 500, "out of memory");
+        return NULL;
+    }
+    s->base.ops = &sqlite_ops;
+    pthread_mutex_init(&s->lock, NULL);
+    const char *where = path != NULL && path[0] != '\0' ? path : ":memory:";
+    if (sqlite3_open_v2(where, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+        SQLITE_OK) {
+        ts_error_set(err, 500, "cannot open the store %s: %s", where, s->db ? sqlite3_errmsg(s->db) : "");
+        op_close(&s->base);
+        return NULL;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, &msg) != SQLITE_OK) {
+        ts_error_set(err, 500, "cannot open the store %s: %s", where, msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        op_close(&s->base);
+        return NULL;
+    }
+    if (migrate(s, err) != 0) {
+        op_close(&s->base);
+        return NULL;
+    }
+    if (prepare(s) != 0) {
+        ts_error_set(err, 500, "cannot prepare the store's statements: %s", sqlite3_errmsg(s->db));
+        op_close(&s->base);
+        return NULL;
+    }
+    return &s->base;
+}
