@@ -398,7 +398,7 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
     }
     ts_resolver_apply_settings(&r, &cfg);
     struct ts_walk walk;
-    ts_pfolder_walk_init(&r, &walk);
+    ts_tree_walk_init(&r, &walk);
     const char *rel = "";
     if (strncmp(real, r.root, r.root_len) == 0 && real[r.root_len] == '/')
         rel = real + r.root_len + 1;
@@ -414,8 +414,8 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
     ts_render_limits(&cfg, &probe.limits);
     json_t *problems = json_array();
     struct ts_present p = {base.data ? base.data : "", &r, ts_file_probe, &probe, problems, &walk, 0};
-    struct ts_pfolder f;
-    if (ts_pfolder_open(&r, &walk, rel, &f, &err) != 0) {
+    struct ts_tree_item f;
+    if (ts_tree_open(&r, &walk, rel, &f, &err) != 0) {
         fprintf(stderr, "tessera: %s: %s\n", target, err.msg);
     } else {
         json_t *doc = f.kind == TS_P_COLLECTION ? ts_collection_build(&p, &f, &err) : ts_manifest_build(&p, &f, &err);
@@ -429,7 +429,7 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
             json_decref(doc);
             rc = 0;
         }
-        ts_pfolder_release(&f);
+        ts_tree_release(&f);
     }
     size_t i;
     json_t *v;

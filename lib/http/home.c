@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/path.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "http/present_routes.h"
@@ -37,18 +38,18 @@ struct home_job {
 /* One item of a Collection's items, as a line with thumbnail, label and links; Collections nest below. */
 static void list_collection(struct ts_buf *html, const struct ts_present *p, const char *rel, int depth)
 {
-    struct ts_pfolder f;
+    struct ts_tree_item f;
     struct ts_error err;
-    if (depth > LIST_DEPTH || !ts_walk_ok(p->walk) || ts_pfolder_open(p->resolver, p->walk, rel, &f, &err) != 0)
+    if (depth > LIST_DEPTH || !ts_walk_ok(p->walk) || ts_tree_open(p->resolver, p->walk, rel, &f, &err) != 0)
         return;
     /* each real folder opens in place once: an alias (a link to a folder listed already) is a line, not a list */
     const struct ts_walk_id *me = &f.chain[f.n_chain - 1];
     if (f.kind != TS_P_COLLECTION || ts_walk_enter(p->walk, me->dev, me->ino) != 1) {
-        ts_pfolder_release(&f);
+        ts_tree_release(&f);
         return;
     }
     json_t *doc = ts_collection_build(p, &f, &err);
-    ts_pfolder_release(&f);
+    ts_tree_release(&f);
     size_t i;
     json_t *it;
     ts_buf_adds(html, "<ul class=\"items\">\n");
@@ -126,24 +127,16 @@ static void image_line(struct images *im, const char *rel)
     ts_buf_release(&id);
 }
 
-static char *join(const char *dir, const char *name)
-{
-    char *s = NULL;
-    if (asprintf(&s, "%s%s%s", dir, dir[0] ? "/" : "", name) < 0)
-        return NULL;
-    return s;
-}
-
 static void walk_images(struct images *im, const struct ts_present *p, const char *rel, int depth)
 {
-    struct ts_pfolder f;
+    struct ts_tree_item f;
     struct ts_error err;
     if (im->more || !ts_walk_depth_ok(p->walk, depth) || !ts_walk_ok(p->walk) ||
-        ts_pfolder_open(p->resolver, p->walk, rel, &f, &err) != 0)
+        ts_tree_open(p->resolver, p->walk, rel, &f, &err) != 0)
         return;
     const struct ts_walk_id *me = &f.chain[f.n_chain - 1];
     if (f.kind == TS_P_IMAGE || ts_walk_enter(p->walk, me->dev, me->ino) != 1) {
-        ts_pfolder_release(&f);
+        ts_tree_release(&f);
         return;
     }
     for (size_t i = 0; i < f.n_images && !im->more; i++) {
@@ -155,18 +148,18 @@ static void walk_images(struct images *im, const struct ts_present *p, const cha
             im->more = true;
             break;
         }
-        char *child = join(rel, f.images[i]);
+        char *child = ts_path_join(rel, f.images[i]);
         if (child != NULL)
             image_line(im, child);
         free(child);
     }
     for (size_t i = 0; i < f.n_folders && !im->more; i++) {
-        char *child = join(rel, f.folders[i]);
+        char *child = ts_path_join(rel, f.folders[i]);
         if (child != NULL)
             walk_images(im, p, child, depth + 1);
         free(child);
     }
-    ts_pfolder_release(&f);
+    ts_tree_release(&f);
 }
 
 /* The site's title: the setting, else the root Collection's label, else "tessera". */
@@ -176,9 +169,9 @@ static char *site_title(struct ts_server *srv, const struct ts_present *p)
     if (set[0] != '\0')
         return strdup(set);
     char *title = NULL;
-    struct ts_pfolder root;
+    struct ts_tree_item root;
     struct ts_error err;
-    if (ts_pfolder_open(p->resolver, p->walk, "", &root, &err) == 0) {
+    if (ts_tree_open(p->resolver, p->walk, "", &root, &err) == 0) {
         struct ts_sidecar s;
         ts_sidecar_init(&s);
         struct ts_present quiet = *p;
@@ -188,7 +181,7 @@ static char *site_title(struct ts_server *srv, const struct ts_present *p)
         if (label[0] != '\0')
             title = strdup(label);
         ts_sidecar_release(&s);
-        ts_pfolder_release(&root);
+        ts_tree_release(&root);
     }
     return title != NULL ? title : strdup("tessera");
 }

@@ -130,7 +130,7 @@ static void log_problems(json_t *problems, const char *rel, int64_t stamp)
     }
 }
 
-static void answer_present(struct present_job *j, struct ts_pfolder *f, struct ts_walk *walk);
+static void answer_present(struct present_job *j, struct ts_tree_item *f, struct ts_walk *walk);
 
 static void run_present(struct ts_job *job)
 {
@@ -139,8 +139,8 @@ static void run_present(struct ts_job *job)
     const struct ts_proute *r = &j->route;
     struct ts_walk walk;
     ts_server_walk_init(srv, &walk);
-    struct ts_pfolder f;
-    int rc = ts_pfolder_open(&srv->resolver, &walk, r->path, &f, &j->d.err);
+    struct ts_tree_item f;
+    int rc = ts_tree_open(&srv->resolver, &walk, r->path, &f, &j->d.err);
     if (rc == 0)
         answer_present(j, &f, &walk);
     if (ts_walk_gave_up(&walk))
@@ -150,18 +150,18 @@ static void run_present(struct ts_job *job)
 }
 
 /* Builds the answer for the route of `j` from folder `f` (released here). */
-static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struct ts_walk *walk)
+static void answer_present(struct present_job *j, struct ts_tree_item *f_in, struct ts_walk *walk)
 {
     struct ts_server *srv = j->d.srv;
     const struct ts_proute *r = &j->route;
-    struct ts_pfolder f = *f_in;
+    struct ts_tree_item f = *f_in;
     if (r->kind == TS_PR_FOLDER) {
         /* a path alone: to the Collection or Manifest it is */
         struct ts_buf url;
         ts_buf_init(&url, 1 << 16);
         ts_present_prefix(j->base, r->path, &url);
         ts_buf_adds(&url, f.kind == TS_P_COLLECTION ? "/collection" : "/manifest");
-        ts_pfolder_release(&f);
+        ts_tree_release(&f);
         if (url.data == NULL) {
             ts_error_set(&j->d.err, 414, "the path is too long");
             return;
@@ -186,7 +186,7 @@ static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struc
                      is_collection ? "Collection" : "Manifest", url.data ? url.data : "",
                      is_collection ? "collection" : "manifest");
         ts_buf_release(&url);
-        ts_pfolder_release(&f);
+        ts_tree_release(&f);
         return;
     }
     json_t *problems = json_array();
@@ -195,7 +195,7 @@ static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struc
     log_problems(problems, f.rel, f.stamp);
     json_decref(problems);
     if (doc == NULL) {
-        ts_pfolder_release(&f);
+        ts_tree_release(&f);
         return;
     }
     json_t *answer = doc;
@@ -229,7 +229,7 @@ static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struc
             ts_error_set(&j->d.err, 404, "the manifest '%s' has no %s '%s'", r->path,
                          r->kind == TS_PR_RANGE ? "range" : "canvas", r->part);
             json_decref(doc);
-            ts_pfolder_release(&f);
+            ts_tree_release(&f);
             return;
         }
         answer = json_object();
@@ -243,7 +243,7 @@ static void answer_present(struct present_job *j, struct ts_pfolder *f_in, struc
     size_t len;
     char *body = ts_present_dump(answer, &len);
     json_decref(answer);
-    ts_pfolder_release(&f);
+    ts_tree_release(&f);
     if (body == NULL) {
         ts_error_set(&j->d.err, 500, "out of memory");
         return;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/path.h"
 #include "core/datadir.h"
 #include "iiif/ident.h"
 #include "image/render.h"
@@ -283,14 +284,6 @@ static void rewrite(struct ex *x, json_t *v)
     }
 }
 
-static char *join(const char *dir, const char *name)
-{
-    char *s = NULL;
-    if (asprintf(&s, "%s%s%s", dir, dir[0] ? "/" : "", name) < 0)
-        return NULL;
-    return s;
-}
-
 /* The viewer page for a document, and its line in index.html. */
 static int viewer_page(struct ex *x, const char *rel, bool collection, const char *doc_url, const char *label)
 {
@@ -366,11 +359,11 @@ static void export_problem(struct ex *x, const struct ts_present *p, const char 
  */
 static int export_doc(struct ex *x, const struct ts_present *p, const char *rel, int depth, json_t *exported)
 {
-    struct ts_pfolder f;
+    struct ts_tree_item f;
     struct ts_error e;
     if (!ts_walk_depth_ok(&x->walk, depth) || !ts_walk_ok(&x->walk))
         return 0;
-    if (ts_pfolder_open(&x->r, &x->walk, rel, &f, &e) != 0) {
+    if (ts_tree_open(&x->r, &x->walk, rel, &f, &e) != 0) {
         if (e.status != 404)
             export_problem(x, p, "%s: left out of the export", rel);
         return 0;
@@ -383,7 +376,7 @@ static int export_doc(struct ex *x, const struct ts_present *p, const char *rel,
                 export_problem(x, p, "%s: left out of the export: it is a folder exported already under another "
                                      "path (a link)",
                                rel);
-            ts_pfolder_release(&f);
+            ts_tree_release(&f);
             return 0;
         }
     }
@@ -392,7 +385,7 @@ static int export_doc(struct ex *x, const struct ts_present *p, const char *rel,
     json_t *children = json_object();
     if (collection) {
         for (size_t i = 0; rc == 0 && i < f.n_folders + f.n_images; i++) {
-            char *child = join(rel, i < f.n_folders ? f.folders[i] : f.images[i - f.n_folders]);
+            char *child = ts_path_join(rel, i < f.n_folders ? f.folders[i] : f.images[i - f.n_folders]);
             if (child != NULL)
                 rc = export_doc(x, p, child, depth + 1, children);
             free(child);
@@ -420,13 +413,13 @@ static int export_doc(struct ex *x, const struct ts_present *p, const char *rel,
     if (rc == 0 && doc != NULL && !collection) {
         const char *dir_rel = f.kind == TS_P_IMAGE ? NULL : rel;
         for (size_t i = 0; rc == 0 && i < f.n_images; i++) {
-            char *img = f.kind == TS_P_IMAGE ? strdup(rel) : join(dir_rel, f.images[i]);
+            char *img = f.kind == TS_P_IMAGE ? strdup(rel) : ts_path_join(dir_rel, f.images[i]);
             if (img != NULL)
                 rc = export_image(x, img);
             free(img);
         }
     }
-    ts_pfolder_release(&f);
+    ts_tree_release(&f);
     return rc;
 }
 
@@ -666,7 +659,7 @@ int ts_export(const struct ts_config *cfg, const char *out, const char *base, co
     if (ts_resolver_init(&x.r, cfg->root, cfg->extensions, err) != 0)
         return -1;
     ts_resolver_apply_settings(&x.r, cfg);
-    ts_pfolder_walk_init(&x.r, &x.walk);
+    ts_tree_walk_init(&x.r, &x.walk);
     x.index_lines = json_array();
     char line[200];
     int rc = begin_out(&x);

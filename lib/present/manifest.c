@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/path.h"
 #include "iiif/ident.h"
 #include "present/csv.h"
 #include "present/route.h"
@@ -37,12 +38,6 @@ static char *idf(const char *fmt, ...)
         s = NULL;
     va_end(ap);
     return s;
-}
-
-/* `rel` of folder `dir_rel` joined with `name`. */
-static char *join(const char *dir_rel, const char *name)
-{
-    return dir_rel[0] != '\0' ? idf("%s/%s", dir_rel, name) : strdup(name);
 }
 
 static char *encoded(const char *rel)
@@ -109,7 +104,7 @@ static void read_yaml(const struct ts_present *p, struct ts_sidecar *s, const ch
 {
     char *text = NULL;
     char msg[300];
-    long n = ts_read_sidecar(p->resolver, dir, name, &text, msg, sizeof(msg));
+    long n = ts_tree_read_sidecar(p->resolver, dir, name, &text, msg, sizeof(msg));
     if (n == -1)
         return;
     if (n < 0) {
@@ -164,7 +159,7 @@ static struct ts_csv *parse_csv(const struct ts_present *p, struct ts_sidecar *s
 {
     char *text = NULL;
     char msg[300];
-    long n = ts_read_sidecar(p->resolver, dir, "metadata.csv", &text, msg, sizeof(msg));
+    long n = ts_tree_read_sidecar(p->resolver, dir, "metadata.csv", &text, msg, sizeof(msg));
     if (n == -1)
         return NULL;
     if (n < 0) {
@@ -254,7 +249,7 @@ static void folder_paths(const struct ts_present *p, const char *rel, size_t n, 
  * The rows of `c` that name the images of Manifest `f`, as `from`/NAME (or
  * NAME when `from` is ""), onto s->canvases: later calls win key by key.
  */
-static void canvas_rows(const struct ts_present *p, struct ts_sidecar *s, const struct ts_pfolder *f,
+static void canvas_rows(const struct ts_present *p, struct ts_sidecar *s, const struct ts_tree_item *f,
                         const struct ts_csv *c, const char *from, const char *shown)
 {
     for (size_t i = 0; i < f->n_images; i++) {
@@ -283,7 +278,7 @@ static void canvas_rows(const struct ts_present *p, struct ts_sidecar *s, const 
  * key by key; and, for a folder Manifest, the rows naming its images, into
  * s->canvases the same way.
  */
-static void rows_above(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s)
+static void rows_above(const struct ts_present *p, const struct ts_tree_item *f, struct ts_sidecar *s)
 {
     const char *rel = f->rel;
     size_t len = strlen(rel);
@@ -333,7 +328,7 @@ static void check_rows(const struct ts_present *p, const char *dir, const struct
     }
 }
 
-void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s)
+void ts_present_sidecars(const struct ts_present *p, const struct ts_tree_item *f, struct ts_sidecar *s)
 {
     const char *rel = f->rel;
     const char *name = strrchr(rel, '/') != NULL ? strrchr(rel, '/') + 1 : rel;
@@ -475,7 +470,7 @@ struct build {
 
 static json_t *canvas(struct build *b, const char *name, json_t *props, const struct ts_pimage *im)
 {
-    char *rel = join(b->folder_rel, name);
+    char *rel = ts_path_join(b->folder_rel, name);
     char *enc = encoded(name);
     char *cid = idf("%s/canvas/%s", b->prefix, enc);
     char *pid = idf("%s/page", cid), *aid = idf("%s/annotation", cid);
@@ -592,7 +587,7 @@ static void set_context(json_t *doc, bool navplace)
 }
 
 /* What a Manifest and a Collection both start from: the folder's sidecars and its id prefix. */
-static void folder_begin(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s,
+static void folder_begin(const struct ts_present *p, const struct ts_tree_item *f, struct ts_sidecar *s,
                          struct ts_buf *prefix)
 {
     ts_sidecar_init(s);
@@ -601,7 +596,7 @@ static void folder_begin(const struct ts_present *p, const struct ts_pfolder *f,
     ts_present_prefix(p->base, f->rel, prefix);
 }
 
-json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err)
+json_t *ts_manifest_build(const struct ts_present *p, const struct ts_tree_item *f, struct ts_error *err)
 {
     struct ts_sidecar s;
     struct ts_buf prefix;
@@ -650,7 +645,7 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
         if (p->walk != NULL && !ts_walk_ok(p->walk))
             break; /* out of time: the canvases so far */
         const char *img = f->images[i];
-        char *rel = join(folder_rel, img);
+        char *rel = ts_path_join(folder_rel, img);
         struct ts_pimage im;
         struct ts_error e;
         if (p->probe(p->probe_ctx, rel, p->thumb_px ? p->thumb_px : TS_THUMB_PX, &im, &e) != 0) {
@@ -752,9 +747,9 @@ json_t *ts_present_item_ref(const struct ts_present *p, const char *rel_in)
 {
     char *rel = strdup(rel_in);
     const char *name = strrchr(rel_in, '/') != NULL ? strrchr(rel_in, '/') + 1 : rel_in;
-    struct ts_pfolder cf;
+    struct ts_tree_item cf;
     struct ts_error e;
-    if (rel == NULL || ts_pfolder_open(p->resolver, p->walk, rel, &cf, &e) != 0) {
+    if (rel == NULL || ts_tree_open(p->resolver, p->walk, rel, &cf, &e) != 0) {
         free(rel);
         return NULL;
     }
@@ -786,7 +781,7 @@ json_t *ts_present_item_ref(const struct ts_present *p, const char *rel_in)
         }
     }
     if (pick != NULL) {
-        char *img_rel = image ? strdup(rel) : join(rel, pick);
+        char *img_rel = image ? strdup(rel) : ts_path_join(rel, pick);
         struct ts_pimage im;
         if (p->probe(p->probe_ctx, img_rel, p->thumb_px ? p->thumb_px : TS_THUMB_PX, &im, &e) == 0) {
             char *v3, *v2;
@@ -799,13 +794,13 @@ json_t *ts_present_item_ref(const struct ts_present *p, const char *rel_in)
     }
     ts_sidecar_release(&s);
     ts_buf_release(&prefix);
-    ts_pfolder_release(&cf);
+    ts_tree_release(&cf);
     free(id);
     free(rel);
     return o;
 }
 
-json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err)
+json_t *ts_collection_build(const struct ts_present *p, const struct ts_tree_item *f, struct ts_error *err)
 {
     (void)err;
     struct ts_sidecar s;
@@ -825,7 +820,7 @@ json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder 
             if (p->walk != NULL && !ts_walk_ok(p->walk))
                 break;
             listed++;
-            char *rel = join(f->rel, names[i]);
+            char *rel = ts_path_join(f->rel, names[i]);
             json_t *o = rel != NULL ? ts_present_item_ref(p, rel) : NULL;
             if (o != NULL)
                 json_array_append_new(items, o);

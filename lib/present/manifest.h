@@ -58,10 +58,10 @@ struct ts_present {
  * the metadata.csv rows of its images (file name -> properties); NULL when
  * not wanted. Problems go to p->problems.
  */
-void ts_present_sidecars(const struct ts_present *p, const struct ts_pfolder *f, struct ts_sidecar *s);
+void ts_present_sidecars(const struct ts_present *p, const struct ts_tree_item *f, struct ts_sidecar *s);
 
 /** The Manifest for `f` (TS_P_MANIFEST or TS_P_IMAGE). NULL with `err` when no image could be read. */
-json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err);
+json_t *ts_manifest_build(const struct ts_present *p, const struct ts_tree_item *f, struct ts_error *err);
 
 /**
  * A reference to the item at `rel` for a Collection's items: id, type,
@@ -71,7 +71,7 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_pfolder *f
 json_t *ts_present_item_ref(const struct ts_present *p, const char *rel);
 
 /** The Collection for `f` (TS_P_COLLECTION). */
-json_t *ts_collection_build(const struct ts_present *p, const struct ts_pfolder *f, struct ts_error *err);
+json_t *ts_collection_build(const struct ts_present *p, const struct ts_tree_item *f, struct ts_error *err);
 
 /** The id prefix of `rel`: {base}/iiif/presentation[/{path}]. */
 int ts_present_prefix(const char *base, const char *rel, struct ts_buf *out);

@@ -36,7 +36,7 @@ static void free_names(char **v, size_t n)
     free(v);
 }
 
-void ts_pfolder_release(struct ts_pfolder *f)
+void ts_tree_release(struct ts_tree_item *f)
 {
     free(f->rel);
     free(f->dir);
@@ -46,7 +46,7 @@ void ts_pfolder_release(struct ts_pfolder *f)
     memset(f, 0, sizeof(*f));
 }
 
-void ts_pfolder_walk_init(const struct ts_resolver *r, struct ts_walk *w)
+void ts_tree_walk_init(const struct ts_resolver *r, struct ts_walk *w)
 {
     ts_walk_init(w, r->walk_max_entries, r->walk_max_depth);
 }
@@ -296,7 +296,7 @@ static bool in_chain(const struct ts_walk_id *chain, size_t n, const struct stat
     return false;
 }
 
-static int chain_push(struct ts_pfolder *f, const struct stat *st)
+static int chain_push(struct ts_tree_item *f, const struct stat *st)
 {
     struct ts_walk_id *c = realloc(f->chain, (f->n_chain + 1) * sizeof(*c));
     if (c == NULL)
@@ -312,7 +312,7 @@ static int chain_push(struct ts_pfolder *f, const struct stat *st)
  * and no folder met twice (a path through a link loop). Fills f->chain and
  * `real` (the real path of the last component) and `st` (its stat).
  */
-static int follow_rel(const struct ts_resolver *r, const char *rel, struct ts_pfolder *f, char real[PATH_MAX],
+static int follow_rel(const struct ts_resolver *r, const char *rel, struct ts_tree_item *f, char real[PATH_MAX],
                       struct stat *st, struct ts_error *err)
 {
     if (stat(r->root, st) != 0 || chain_push(f, st) != 0)
@@ -357,13 +357,13 @@ static int follow_rel(const struct ts_resolver *r, const char *rel, struct ts_pf
     return 0;
 }
 
-int ts_pfolder_open(const struct ts_resolver *r, struct ts_walk *w, const char *rel, struct ts_pfolder *out,
+int ts_tree_open(const struct ts_resolver *r, struct ts_walk *w, const char *rel, struct ts_tree_item *out,
                     struct ts_error *err)
 {
     memset(out, 0, sizeof(*out));
     struct ts_walk own;
     if (w == NULL) {
-        ts_pfolder_walk_init(r, &own);
+        ts_tree_walk_init(r, &own);
         w = &own;
     }
     int rc = -1;
@@ -471,7 +471,7 @@ int ts_pfolder_open(const struct ts_resolver *r, struct ts_walk *w, const char *
     rc = 0;
 out:
     if (rc != 0)
-        ts_pfolder_release(out);
+        ts_tree_release(out);
     if (w == &own)
         ts_walk_release(&own);
     return rc;
@@ -480,7 +480,7 @@ out:
 /* Reads of a sidecar stop after this long: a file that trickles (a network file system gone bad) is a problem. */
 #define SIDECAR_READ_MS 5000
 
-long ts_read_sidecar(const struct ts_resolver *r, const char *dir, const char *name, char **out, char *msg,
+long ts_tree_read_sidecar(const struct ts_resolver *r, const char *dir, const char *name, char **out, char *msg,
                      size_t msg_len)
 {
     *out = NULL;

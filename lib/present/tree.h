@@ -30,7 +30,7 @@
 
 enum ts_pkind { TS_P_COLLECTION, TS_P_MANIFEST, TS_P_IMAGE };
 
-struct ts_pfolder {
+struct ts_tree_item {
     enum ts_pkind kind;
     char *rel;          /* path under the root: "" for the root, "books/diary", "maps/paris.tif" */
     char *dir;          /* the real path of the folder (for an image: of its folder) */
@@ -51,13 +51,13 @@ struct ts_pfolder {
  * walk_max_depth or holds nothing to show; 400 for a malformed path; 501
  * when the folder has more entries than the walk may read.
  */
-int ts_pfolder_open(const struct ts_resolver *r, struct ts_walk *w, const char *rel, struct ts_pfolder *out,
+int ts_tree_open(const struct ts_resolver *r, struct ts_walk *w, const char *rel, struct ts_tree_item *out,
                     struct ts_error *err);
 
-void ts_pfolder_release(struct ts_pfolder *f);
+void ts_tree_release(struct ts_tree_item *f);
 
 /** A walk with the resolver's bounds (walk_max_entries, walk_max_depth). Release it with ts_walk_release. */
-void ts_pfolder_walk_init(const struct ts_resolver *r, struct ts_walk *w);
+void ts_tree_walk_init(const struct ts_resolver *r, struct ts_walk *w);
 
 /**
  * Reads the file `name` of folder `dir` (a real path under the root: a
@@ -67,7 +67,7 @@ void ts_pfolder_walk_init(const struct ts_resolver *r, struct ts_walk *w);
  * ("the file is not a regular file (ignored)") when it is not a file tessera
  * reads, cannot be read, or is over the resolver's max_sidecar.
  */
-long ts_read_sidecar(const struct ts_resolver *r, const char *dir, const char *name, char **out, char *msg,
+long ts_tree_read_sidecar(const struct ts_resolver *r, const char *dir, const char *name, char **out, char *msg,
                      size_t msg_len);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/path.h"
 #include "core/buf.h"
 #include "core/log.h"
 
@@ -122,7 +123,7 @@ static int batch_end(struct walk *w)
  * its name; summary; metadata, provider and requiredStatement; its
  * canvases' labels and metadata) and the words of its name and its images'.
  */
-static void index_item(struct walk *w, const char *rel, const struct ts_pfolder *f, int64_t stamp)
+static void index_item(struct walk *w, const char *rel, const struct ts_tree_item *f, int64_t stamp)
 {
     if (w->failed || ++w->count > MAX_ITEMS)
         return;
@@ -184,31 +185,17 @@ static void index_item(struct walk *w, const char *rel, const struct ts_pfolder 
         batch_end(w);
 }
 
-static char *join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *s = malloc(a + b + 2);
-    if (s == NULL)
-        return NULL;
-    if (a > 0) {
-        memcpy(s, dir, a);
-        s[a++] = '/';
-    }
-    memcpy(s + a, name, b + 1);
-    return s;
-}
-
 /* Indexes the item at `rel` and, for a Collection, everything below it: each real folder once. */
 static void walk_folder(struct walk *w, const char *rel, int64_t parent_stamp, int depth)
 {
-    struct ts_pfolder f;
+    struct ts_tree_item f;
     struct ts_error err;
     if (w->failed || w->count > MAX_ITEMS || !ts_walk_depth_ok(w->tw, depth) || !ts_walk_ok(w->tw) ||
-        ts_pfolder_open(w->p->resolver, w->tw, rel, &f, &err) != 0)
+        ts_tree_open(w->p->resolver, w->tw, rel, &f, &err) != 0)
         return;
     const struct ts_walk_id *me = &f.chain[f.n_chain - 1];
     if (ts_walk_enter(w->tw, me->dev, me->ino) != 1) { /* an alias of a folder indexed already */
-        ts_pfolder_release(&f);
+        ts_tree_release(&f);
         return;
     }
     /*
@@ -221,22 +208,22 @@ static void walk_folder(struct walk *w, const char *rel, int64_t parent_stamp, i
     index_item(w, rel, &f, stamp);
     if (f.kind == TS_P_COLLECTION) {
         for (size_t i = 0; i < f.n_folders; i++) {
-            char *child = join(rel, f.folders[i]);
+            char *child = ts_path_join(rel, f.folders[i]);
             if (child != NULL)
                 walk_folder(w, child, stamp, depth + 1);
             free(child);
         }
         for (size_t i = 0; i < f.n_images && ts_walk_ok(w->tw); i++) {
-            char *child = join(rel, f.images[i]);
-            struct ts_pfolder img;
-            if (child != NULL && ts_pfolder_open(w->p->resolver, w->tw, child, &img, &err) == 0) {
+            char *child = ts_path_join(rel, f.images[i]);
+            struct ts_tree_item img;
+            if (child != NULL && ts_tree_open(w->p->resolver, w->tw, child, &img, &err) == 0) {
                 index_item(w, child, &img, img.stamp > stamp ? img.stamp : stamp);
-                ts_pfolder_release(&img);
+                ts_tree_release(&img);
             }
             free(child);
         }
     }
-    ts_pfolder_release(&f);
+    ts_tree_release(&f);
 }
 
 static long refresh(struct ts_catalogue *c, const struct ts_present *p, struct ts_walk *tw, struct ts_error *err)
@@ -276,7 +263,7 @@ long ts_catalogue_refresh(struct ts_catalogue *c, const struct ts_present *p, bo
     }
     struct ts_walk own, *tw = p->walk;
     if (tw == NULL) {
-        ts_pfolder_walk_init(p->resolver, &own);
+        ts_tree_walk_init(p->resolver, &own);
         tw = &own;
     }
     long rc = refresh(c, p, tw, err);
