@@ -2,6 +2,7 @@
 preflight, HEAD, the canonical and profile Link headers (and that the
 canonical URI serves the same image), 405, the home page and /health."""
 import re
+import time
 
 import harness
 from harness import VID
@@ -249,7 +250,13 @@ def test_access_log_durations(srv, t):
     """Answers made on the event loop are timed too (libh2o's loop clock would say 0 ms)."""
     for _ in range(20):
         srv.get("/health")
-    lines = [l for l in srv.log().splitlines() if '"GET /health HTTP/1.1" 200' in l]
+    # a line is written once its answer is sent, which the client may see first: wait for the 20th
+    deadline = time.time() + 10
+    while True:
+        lines = [l for l in srv.log().splitlines() if '"GET /health HTTP/1.1" 200' in l]
+        if len(lines) >= 20 or time.time() > deadline:
+            break
+        time.sleep(0.02)
     t.check(len(lines) >= 20, "the access log has the requests: %d" % len(lines))
     times = [float(l.rsplit(" ", 1)[1].rstrip("ms")) for l in lines]
     t.check(any(x > 0 for x in times), "durations are measured: %r" % times[-5:])
