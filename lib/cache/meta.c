@@ -47,6 +47,7 @@ struct ts_centry *ts_meta_lookup(struct ts_cache *c, const char *id)
     const struct ts_meta *m = e->body;
     struct ts_version v;
     bool fresh = ts_origin_version(m->path, &v, NULL) == 0 && v.mtime_ns == m->mtime_ns && v.size == m->size &&
+                 (m->error.status != 0 || strcmp(v.etag, m->src.version.etag) == 0) &&
                  (names_file(m, id) || ts_now_ms() - m->resolved_ms < TS_META_RERESOLVE_MS);
     if (fresh && m->error.status != 0)
         fresh = v.ctime_ns == m->ctime_ns && ts_now_ms() - m->resolved_ms < TS_META_ERROR_TTL_MS;
@@ -84,7 +85,8 @@ struct ts_centry *ts_meta_store(struct ts_cache *c, const char *id, const struct
 struct ts_centry *ts_meta_store_error(struct ts_cache *c, const char *id, const struct ts_resolved *file,
                                       const struct ts_error *err)
 {
-    if (c == NULL)
+    /* only a verdict on the bytes (415) holds while they do: 503s, 500s and 404s may change any moment */
+    if (c == NULL || err->status != 415)
         return NULL;
     /* a file tessera cannot open now (descriptors, permissions) may be fine later: not remembered */
     struct ts_bytes *b;

@@ -65,8 +65,9 @@ struct ts_centry *ts_meta_store(struct ts_cache *c, const char *id, const struct
                                 struct ts_source *src);
 
 /**
- * Remembers that `file`, found for `id`, is not a readable image (`err`)
- * while it keeps its size, mtime and ctime, for TS_META_ERROR_TTL_MS at
+ * Remembers that `file`, found for `id`, is not a readable image (`err`, a
+ * 415: any other status says nothing lasting about the bytes and is not
+ * remembered) while it keeps its size, mtime and ctime, for TS_META_ERROR_TTL_MS at
  * most. Only when tessera can open the file itself: a failure to open it
  * (out of descriptors, no permission) says nothing about its bytes and is
  * not remembered. Returns the new entry with a reference for the caller, or

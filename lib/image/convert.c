@@ -316,6 +316,10 @@ int ts_convert(const char *in, const char *out, const struct ts_convert_opts *o,
     struct ts_error oe;
     if (ts_origin_open(in, &b, &oe) != 0)
         return ts_error_set(err, oe.status == 503 ? 503 : 415, "cannot read the input image %s: %s", in, oe.msg);
+    if (ts_bytes_size(b) == 0) {
+        ts_bytes_close(b);
+        return ts_error_set(err, 415, "cannot read the input image %s: it is empty", in);
+    }
     VipsSource *vs = ts_bytes_io_vips(b);
     if (vs == NULL) {
         ts_bytes_close(b);

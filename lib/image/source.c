@@ -331,17 +331,29 @@ int ts_source_open(const char *locator, struct ts_source *s, struct ts_error *er
     struct ts_bytes *b;
     if (ts_origin_open(locator, &b, err) != 0)
         return -1;
+    if (ts_bytes_size(b) == 0) {
+        ts_bytes_close(b);
+        return ts_error_set(err, 415, "the file for this identifier is not a readable image: it is empty");
+    }
     VipsSource *vs = ts_bytes_io_vips(b);
-    VipsImage *im = vs != NULL ? vips_image_new_from_source(vs, "", "access", VIPS_ACCESS_RANDOM, "fail_on",
-                                                            VIPS_FAIL_ON_TRUNCATED, NULL)
-                               : NULL;
-    if (vs != NULL)
-        g_object_unref(vs);
+    if (vs == NULL) {
+        /* not the file's fault: out of descriptors (the dup) or memory */
+        ts_bytes_close(b);
+        return ts_vips_error(err, 503, "the image cannot be read now; try again", locator);
+    }
+    VipsImage *im = vips_image_new_from_source(vs, "", "access", VIPS_ACCESS_RANDOM, "fail_on", VIPS_FAIL_ON_TRUNCATED,
+                                               NULL);
+    g_object_unref(vs);
     if (im == NULL) {
         ts_bytes_close(b);
         return ts_vips_error(err, 415, "the file for this identifier is not a readable image", locator);
     }
     s->locator = strdup(locator);
+    if (s->locator == NULL) {
+        g_object_unref(im);
+        ts_bytes_close(b);
+        return ts_error_set(err, 500, "out of memory");
+    }
     s->version = b->version;
     const char *loader = NULL;
     if (vips_image_get_typeof(im, VIPS_META_LOADER) != 0 && vips_image_get_string(im, VIPS_META_LOADER, &loader) != 0)

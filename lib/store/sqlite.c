@@ -57,18 +57,37 @@ static int user_version(sqlite3 *db)
     return v;
 }
 
-/* Applies the pending migrations, each in a transaction that also sets the version it reaches. */
-static int migrate(struct sqlite_store *s, struct ts_error *err)
+/* Refuses a database newer than this backend knows; changes nothing (so a refused file is left as it was). */
+static int check_version(struct sqlite_store *s, struct ts_error *err)
 {
     int current = user_version(s->db);
     if (current < 0)
-        return db_error(s, err, "read the schema version");
+        return ts_error_set(err, 500, "cannot read the store: %s", sqlite3_errmsg(s->db));
     int n, first;
     const struct ts_migration *list = ts_sqlite_migrations(&n);
-    if (ts_migrations_pending(list, n, current, &first, err) != 0)
-        return -1;
-    for (int i = first; i < n; i++) {
-        char *sql = sqlite3_mprintf("BEGIN IMMEDIATE;%s;PRAGMA user_version=%d;COMMIT;", list[i].sql, list[i].version);
+    return ts_migrations_pending(list, n, current, &first, err);
+}
+
+/*
+ * Applies the pending migrations, each in a write transaction that reads
+ * the version again (another process may have migrated meanwhile) and sets
+ * the version it reaches.
+ */
+static int migrate(struct sqlite_store *s, struct ts_error *err)
+{
+    int n;
+    const struct ts_migration *list = ts_sqlite_migrations(&n);
+    for (int i = 0; i < n; i++) {
+        if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            return ts_error_set(err, 500, "cannot migrate the store: %s", sqlite3_errmsg(s->db));
+        int current = user_version(s->db);
+        if (current < 0 || list[i].version <= current) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            if (current < 0)
+                return ts_error_set(err, 500, "cannot read the store: %s", sqlite3_errmsg(s->db));
+            continue; /* there already */
+        }
+        char *sql = sqlite3_mprintf("%s;PRAGMA user_version=%d;COMMIT;", list[i].sql, list[i].version);
         char *msg = NULL;
         int rc = sql != NULL ? sqlite3_exec(s->db, sql, NULL, NULL, &msg) : SQLITE_NOMEM;
         sqlite3_free(sql);
@@ -81,9 +100,11 @@ static int migrate(struct sqlite_store *s, struct ts_error *err)
         }
         if (current > 0)
             ts_log_info("store: migrated from version %d to %d: %s", current, list[i].version, list[i].what);
-        current = list[i].version;
     }
-    s->version = current;
+    /* and once more: another process may have taken it past this backend meanwhile */
+    if (check_version(s, err) != 0)
+        return -1;
+    s->version = user_version(s->db);
     return 0;
 }
 
@@ -197,8 +218,10 @@ static int op_cat_put(struct ts_store *st, const struct ts_catalogue_row *row, l
 {
     struct sqlite_store *s = (struct sqlite_store *)st;
     pthread_mutex_lock(&s->lock);
+    /* three statements, one change: a savepoint nests in the caller's transaction or stands alone */
+    bool ok = sqlite3_exec(s->db, "SAVEPOINT cat_put", NULL, NULL, NULL) == SQLITE_OK;
     sqlite3_bind_text(s->del_item, 1, row->rel, -1, SQLITE_STATIC);
-    bool ok = step_done(s->del_item);
+    ok = ok && step_done(s->del_item);
     sqlite3_bind_text(s->add_item, 1, row->rel, -1, SQLITE_STATIC);
     sqlite3_bind_text(s->add_item, 2, row->collection ? "Collection" : "Manifest", -1, SQLITE_STATIC);
     sqlite3_bind_text(s->add_item, 3, row->label ? row->label : "", -1, SQLITE_STATIC);
@@ -213,6 +236,9 @@ static int op_cat_put(struct ts_store *st, const struct ts_catalogue_row *row, l
     sqlite3_bind_int64(s->put_stamp, 4, item);
     ok = ok && step_done(s->put_stamp);
     int out = ok ? 0 : db_error(s, err, "write a catalogue row");
+    if (!ok)
+        sqlite3_exec(s->db, "ROLLBACK TO cat_put", NULL, NULL, NULL);
+    sqlite3_exec(s->db, "RELEASE cat_put", NULL, NULL, NULL);
     pthread_mutex_unlock(&s->lock);
     return out;
 }
@@ -266,25 +292,37 @@ static int op_cat_search(struct ts_store *st, const char *text, int offset, int 
     }
     pthread_mutex_lock(&s->lock);
     sqlite3_bind_text(s->count, 1, q.data, -1, SQLITE_STATIC);
-    if (sqlite3_step(s->count) == SQLITE_ROW)
+    bool ok = sqlite3_step(s->count) == SQLITE_ROW;
+    if (ok)
         *total = sqlite3_column_int64(s->count, 0);
+    else
+        db_error(s, err, "search the catalogue");
     sqlite3_reset(s->count);
     sqlite3_bind_text(s->find, 1, q.data, -1, SQLITE_STATIC);
     sqlite3_bind_int(s->find, 2, limit);
     sqlite3_bind_int(s->find, 3, offset);
-    int n = 0, rc;
-    while (n < limit && (rc = sqlite3_step(s->find)) == SQLITE_ROW) {
+    int n = 0, rc = SQLITE_DONE;
+    while (ok && n < limit && (rc = sqlite3_step(s->find)) == SQLITE_ROW) {
         const char *rel = (const char *)sqlite3_column_text(s->find, 0);
         const char *kind = (const char *)sqlite3_column_text(s->find, 1);
         h[n].rel = strdup(rel != NULL ? rel : "");
         h[n].collection = kind != NULL && strcmp(kind, "Collection") == 0;
         n++;
     }
+    if (ok && rc != SQLITE_DONE && !(rc == SQLITE_ROW && n == limit)) {
+        db_error(s, err, "search the catalogue");
+        ok = false;
+    }
     sqlite3_reset(s->find);
     sqlite3_clear_bindings(s->find);
     sqlite3_clear_bindings(s->count);
     pthread_mutex_unlock(&s->lock);
     ts_buf_release(&q);
+    if (!ok) {
+        ts_catalogue_hits_free(h, n);
+        *total = 0;
+        return -1;
+    }
     *hits = h;
     return n;
 }
@@ -311,6 +349,11 @@ struct ts_store *ts_sqlite_open(const char *path, struct ts_error *err)
         return NULL;
     }
     sqlite3_busy_timeout(s->db, 5000);
+    /* a store this backend must refuse is refused before anything is written to it (WAL files included) */
+    if (check_version(s, err) != 0) {
+        op_close(&s->base);
+        return NULL;
+    }
     char *msg = NULL;
     if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, &msg) != SQLITE_OK) {
         ts_error_set(err, 500, "cannot open the store %s: %s", where, msg ? msg : sqlite3_errmsg(s->db));

@@ -99,6 +99,7 @@ def test_newer_or_foreign_store_refused(srv, t):
         con = sqlite3.connect(newer)
         t.eq(con.execute("SELECT id FROM annotations").fetchall(), [("keep me",)], "the newer store is untouched")
         t.eq(_version(newer), 99, "and keeps its version")
+        t.check(not os.path.exists(newer + "-wal"), "and its journal mode: no -wal file was made")
         con.close()
         with open(text) as f:
             t.check(f.read().startswith("not a database"), "the text file is untouched")

@@ -161,6 +161,9 @@ static void test_memory(void)
                 err.status == 415,
             "nor an empty object");
     ts_memory_remove("empty");
+    struct ts_convert_opts co = {TS_CONVERT_TIFF, 256, 90, false, NULL, NULL};
+    T_CHECK(ts_convert(tmp("empty.png"), tmp("empty-out.tif"), &co, &err) != 0 && err.status == 415,
+            "converting an empty file: 415 (%s)", err.msg);
     T_CHECK(ts_origin_open("https://example.org/a.tif", &b, &err) != 0 && err.status == 500 &&
                 strstr(err.msg, "no byte source") != NULL,
             "a URL no backend reads: %s", err.msg);

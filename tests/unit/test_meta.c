@@ -129,6 +129,11 @@ static void test_errors(struct ts_cache *c)
     snprintf(file.path, sizeof(file.path), "%s", gone);
     T_CHECK(ts_meta_store_error(c, "gone", &file, &err) == NULL, "a file tessera cannot open is not remembered");
     T_CHECK(ts_meta_store_error(NULL, "x", &file, &err) == NULL, "no cache: nothing stored");
+    resolved(path, &file);
+    struct ts_error busy;
+    ts_error_set(&busy, 503, "the server is out of file descriptors; try again");
+    T_CHECK(ts_meta_store_error(c, "busy", &file, &busy) == NULL && !fresh(c, "busy"),
+            "a passing failure (503) says nothing about the bytes: not remembered");
 }
 
 int main(void)

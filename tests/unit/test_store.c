@@ -168,6 +168,9 @@ static void test_sqlite(void)
     s = ts_backend_open(db, &err);
     T_STREQ(s ? search(s, "kept", 0, 10, NULL) : "", "kept", "and there after reopening");
     T_STREQ(s ? search(s, "manuscripts", 0, 10, NULL) : "", "books(C)", "with the rest");
+    /* a store that fails under a search says so: 500, not "no hits" */
+    T_CHECK(s != NULL && sql1(db, "DROP TABLE items") == 0, "drop the catalogue behind the store's back");
+    T_STREQ(s ? search(s, "kept", 0, 10, NULL) : "", "!500", "a search of a broken store: 500");
     ts_store_close(s);
     ts_store_close(NULL);
 
@@ -204,6 +207,10 @@ static void test_migrations(void)
             err.msg);
     T_CHECK(sql1(newer, "PRAGMA user_version") == 9 && sql1(newer, "SELECT count(*) FROM annotations") == 0,
             "and left as it was");
+    char side[600];
+    struct stat st;
+    snprintf(side, sizeof(side), "%s-wal", newer);
+    T_CHECK(stat(side, &st) != 0, "not even switched to WAL (no %s)", side);
     /* not a database */
     const char *text = tmp("text.db");
     FILE *f = fopen(text, "w");
@@ -213,7 +220,6 @@ static void test_migrations(void)
         fclose(f);
     s = ts_backend_open(text, &err);
     T_CHECK(s == NULL && err.status == 500 && strstr(err.msg, "not a database") != NULL, "a text file: %s", err.msg);
-    struct stat st;
     T_CHECK(stat(text, &st) == 0 && st.st_size == 200 * 23, "and left as it was");
     T_CHECK(ts_backend_open(tmp("no/such/dir/x.db"), &err) == NULL && err.status == 500, "no such folder: %s",
             err.msg);
