@@ -25,6 +25,14 @@ static const struct ts_migration migrations[] = {
      "tokenize='unicode61 remove_diacritics 2');"
      /* item: the FTS row of rel, so a row is replaced by rowid (rel is not indexed in FTS: a lookup by it scans) */
      "CREATE TABLE stamps(rel TEXT PRIMARY KEY, stamp INTEGER NOT NULL, seen INTEGER NOT NULL, item INTEGER);"},
+    {4, "annotations and the canvases they target",
+     /* a deleted annotation keeps its row (body NULL) so its IRI answers 410 and is never given out again */
+     "CREATE TABLE annotations(id TEXT PRIMARY KEY, container TEXT NOT NULL, body TEXT, etag TEXT NOT NULL, "
+     "created INTEGER NOT NULL, modified INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0);"
+     "CREATE INDEX annotations_by_container ON annotations(container, deleted);"
+     "CREATE TABLE annotation_targets(annotation TEXT NOT NULL, canvas TEXT NOT NULL, "
+     "PRIMARY KEY(annotation, canvas)) WITHOUT ROWID;"
+     "CREATE INDEX annotation_targets_by_canvas ON annotation_targets(canvas, annotation);"},
 };
 
 struct sqlite_store {
@@ -33,6 +41,7 @@ struct sqlite_store {
     sqlite3 *db;
     int version;
     sqlite3_stmt *get_stamp, *put_stamp, *set_seen, *del_item, *add_item, *count, *find;
+    sqlite3_stmt *a_get, *a_insert, *a_update, *a_gone, *t_clear, *t_add, *a_count, *a_page, *a_count_c, *a_page_c;
 };
 
 static int db_error(struct sqlite_store *s, struct ts_error *err, const char *what)
@@ -77,6 +86,7 @@ static int migrate(struct sqlite_store *s, struct ts_error *err)
 {
     int n;
     const struct ts_migration *list = ts_sqlite_migrations(&n);
+    int found = user_version(s->db); /* a new store is made, not migrated: nothing to log */
     for (int i = 0; i < n; i++) {
         if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
             return ts_error_set(err, 500, "cannot migrate the store: %s", sqlite3_errmsg(s->db));
@@ -98,7 +108,7 @@ static int migrate(struct sqlite_store *s, struct ts_error *err)
             sqlite3_free(msg);
             return -1;
         }
-        if (current > 0)
+        if (found > 0)
             ts_log_info("store: migrated from version %d to %d: %s", current, list[i].version, list[i].what);
     }
     /* and once more: another process may have taken it past this backend meanwhile */
@@ -126,6 +136,27 @@ static int prepare(struct sqlite_store *s)
         {offsetof(struct sqlite_store, find),
          "SELECT rel, kind FROM items WHERE items MATCH ?1 "
          "ORDER BY bm25(items, 0.0, 0.0, 10.0, 3.0, 1.0, 5.0), rel LIMIT ?2 OFFSET ?3"},
+        {offsetof(struct sqlite_store, a_get),
+         "SELECT id, body, etag, created, modified, deleted FROM annotations WHERE id = ?1"},
+        {offsetof(struct sqlite_store, a_insert),
+         "INSERT INTO annotations(id, container, body, etag, created, modified) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+        {offsetof(struct sqlite_store, a_update), "UPDATE annotations SET body = ?2, etag = ?3, modified = ?4 WHERE id = ?1"},
+        {offsetof(struct sqlite_store, a_gone),
+         "UPDATE annotations SET body = NULL, etag = ?2, modified = ?3, deleted = 1 WHERE id = ?1"},
+        {offsetof(struct sqlite_store, t_clear), "DELETE FROM annotation_targets WHERE annotation = ?1"},
+        {offsetof(struct sqlite_store, t_add),
+         "INSERT OR IGNORE INTO annotation_targets(annotation, canvas) VALUES (?1, ?2)"},
+        {offsetof(struct sqlite_store, a_count), "SELECT count(*) FROM annotations WHERE container = ?1 AND deleted = 0"},
+        {offsetof(struct sqlite_store, a_page),
+         "SELECT id, body, etag, created, modified FROM annotations WHERE container = ?1 AND deleted = 0 "
+         "ORDER BY rowid LIMIT ?2 OFFSET ?3"},
+        {offsetof(struct sqlite_store, a_count_c),
+         "SELECT count(*) FROM annotations a JOIN annotation_targets t ON t.annotation = a.id "
+         "WHERE a.container = ?1 AND a.deleted = 0 AND t.canvas = ?2"},
+        {offsetof(struct sqlite_store, a_page_c),
+         "SELECT a.id, a.body, a.etag, a.created, a.modified FROM annotations a JOIN annotation_targets t "
+         "ON t.annotation = a.id WHERE a.container = ?1 AND a.deleted = 0 AND t.canvas = ?2 "
+         "ORDER BY a.rowid LIMIT ?3 OFFSET ?4"},
     };
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
         sqlite3_stmt **st = (sqlite3_stmt **)((char *)s + stmts[i].at);
@@ -180,7 +211,9 @@ static void op_rollback(struct ts_store *st)
 static void op_close(struct ts_store *st)
 {
     struct sqlite_store *s = (struct sqlite_store *)st;
-    sqlite3_stmt *all[] = {s->get_stamp, s->put_stamp, s->set_seen, s->del_item, s->add_item, s->count, s->find};
+    sqlite3_stmt *all[] = {s->get_stamp, s->put_stamp, s->set_seen, s->del_item, s->add_item, s->count,
+                           s->find,      s->a_get,     s->a_insert, s->a_update, s->a_gone,   s->t_clear,
+                           s->t_add,     s->a_count,   s->a_page,   s->a_count_c, s->a_page_c};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         sqlite3_finalize(all[i]);
     if (s->db != NULL)
@@ -327,9 +360,236 @@ static int op_cat_search(struct ts_store *st, const char *text, int offset, int 
     return n;
 }
 
+/*
+ * A write of several statements: a savepoint, so it nests in the caller's
+ * transaction or, alone, commits (and, synchronous=FULL, syncs) on release.
+ */
+static bool write_begin(struct sqlite_store *s)
+{
+    return sqlite3_exec(s->db, "SAVEPOINT w", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static int write_end(struct sqlite_store *s, bool ok, struct ts_error *err, const char *what)
+{
+    int out = 0;
+    if (!ok) {
+        out = db_error(s, err, what);
+        sqlite3_exec(s->db, "ROLLBACK TO w", NULL, NULL, NULL);
+    }
+    if (sqlite3_exec(s->db, "RELEASE w", NULL, NULL, NULL) != SQLITE_OK && out == 0) {
+        out = db_error(s, err, what);
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return out;
+}
+
+static char *column_dup(sqlite3_stmt *st, int i)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    return v != NULL ? strdup(v) : NULL;
+}
+
+/* The current ETag and state of `id`: 1 live, TS_STORE_GONE, TS_STORE_ABSENT, or -1; the lock is held. */
+static int current(struct sqlite_store *s, const char *id, char *etag, size_t cap)
+{
+    sqlite3_reset(s->a_get);
+    sqlite3_bind_text(s->a_get, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s->a_get), out;
+    if (rc == SQLITE_ROW) {
+        const char *e = (const char *)sqlite3_column_text(s->a_get, 2);
+        snprintf(etag, cap, "%s", e != NULL ? e : "");
+        out = sqlite3_column_int(s->a_get, 5) ? TS_STORE_GONE : 1;
+    } else {
+        out = rc == SQLITE_DONE ? TS_STORE_ABSENT : -1;
+    }
+    sqlite3_reset(s->a_get);
+    return out;
+}
+
+static bool put_targets(struct sqlite_store *s, const struct ts_anno_row *row)
+{
+    sqlite3_bind_text(s->t_clear, 1, row->id, -1, SQLITE_STATIC);
+    bool ok = step_done(s->t_clear);
+    for (size_t i = 0; ok && i < row->n_canvases; i++) {
+        sqlite3_bind_text(s->t_add, 1, row->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s->t_add, 2, row->canvases[i], -1, SQLITE_STATIC);
+        ok = step_done(s->t_add);
+    }
+    return ok;
+}
+
+static int op_anno_create(struct ts_store *st, const struct ts_anno_row *row, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    char etag[128];
+    int state = current(s, row->id, etag, sizeof(etag));
+    if (state != TS_STORE_ABSENT) {
+        int out = state < 0 ? db_error(s, err, "read an annotation") : TS_STORE_EXISTS;
+        pthread_mutex_unlock(&s->lock);
+        return out;
+    }
+    bool ok = write_begin(s);
+    sqlite3_bind_text(s->a_insert, 1, row->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->a_insert, 2, row->container, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->a_insert, 3, row->json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->a_insert, 4, row->etag, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->a_insert, 5, row->created_ms);
+    sqlite3_bind_int64(s->a_insert, 6, row->modified_ms);
+    ok = ok && step_done(s->a_insert) && put_targets(s, row);
+    int out = write_end(s, ok, err, "store an annotation");
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static int op_anno_get(struct ts_store *st, const char *id, struct ts_anno_rec *out, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&s->lock);
+    sqlite3_reset(s->a_get);
+    sqlite3_bind_text(s->a_get, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s->a_get), found;
+    if (rc == SQLITE_ROW) {
+        out->id = column_dup(s->a_get, 0);
+        out->json = column_dup(s->a_get, 1);
+        out->etag = column_dup(s->a_get, 2);
+        out->created_ms = sqlite3_column_int64(s->a_get, 3);
+        out->modified_ms = sqlite3_column_int64(s->a_get, 4);
+        out->deleted = sqlite3_column_int(s->a_get, 5) != 0;
+        found = out->id != NULL && out->etag != NULL && (out->deleted || out->json != NULL)
+                    ? 1
+                    : ts_error_set(err, 500, "out of memory");
+    } else {
+        found = rc == SQLITE_DONE ? 0 : db_error(s, err, "read an annotation");
+    }
+    sqlite3_reset(s->a_get);
+    pthread_mutex_unlock(&s->lock);
+    if (found < 0)
+        ts_anno_rec_release(out);
+    return found;
+}
+
+/* The outcome of a conditional write on `id` before it is made, or 0 to go ahead; the lock is held. */
+static int precondition(struct sqlite_store *s, const char *id, const char *if_etag, struct ts_error *err)
+{
+    char etag[128];
+    int state = current(s, id, etag, sizeof(etag));
+    if (state < 0)
+        return db_error(s, err, "read an annotation");
+    if (state != 1)
+        return state;
+    if (if_etag != NULL && strcmp(if_etag, etag) != 0)
+        return TS_STORE_CHANGED;
+    return 0;
+}
+
+static int op_anno_replace(struct ts_store *st, const struct ts_anno_row *row, const char *if_etag,
+                           struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    int pre = precondition(s, row->id, if_etag, err);
+    if (pre != 0) {
+        pthread_mutex_unlock(&s->lock);
+        return pre;
+    }
+    bool ok = write_begin(s);
+    sqlite3_bind_text(s->a_update, 1, row->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->a_update, 2, row->json, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->a_update, 3, row->etag, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->a_update, 4, row->modified_ms);
+    ok = ok && step_done(s->a_update) && put_targets(s, row);
+    int out = write_end(s, ok, err, "replace an annotation");
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static int op_anno_delete(struct ts_store *st, const char *id, const char *if_etag, int64_t when_ms,
+                          struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    int pre = precondition(s, id, if_etag, err);
+    if (pre != 0) {
+        pthread_mutex_unlock(&s->lock);
+        return pre;
+    }
+    char gone[64];
+    snprintf(gone, sizeof(gone), "\"gone-%lld\"", (long long)when_ms);
+    bool ok = write_begin(s);
+    sqlite3_bind_text(s->a_gone, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s->a_gone, 2, gone, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s->a_gone, 3, when_ms);
+    ok = ok && step_done(s->a_gone);
+    sqlite3_bind_text(s->t_clear, 1, id, -1, SQLITE_STATIC);
+    ok = ok && step_done(s->t_clear);
+    int out = write_end(s, ok, err, "delete an annotation");
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static int op_anno_list(struct ts_store *st, const char *container, const char *canvas, int offset, int limit,
+                        struct ts_anno_rec **out, long *total, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    *out = NULL;
+    *total = 0;
+    struct ts_anno_rec *r = calloc((size_t)(limit > 0 ? limit : 1), sizeof(*r));
+    if (r == NULL)
+        return ts_error_set(err, 500, "out of memory");
+    pthread_mutex_lock(&s->lock);
+    sqlite3_stmt *count = canvas != NULL ? s->a_count_c : s->a_count, *page = canvas != NULL ? s->a_page_c : s->a_page;
+    sqlite3_bind_text(count, 1, container, -1, SQLITE_STATIC);
+    sqlite3_bind_text(page, 1, container, -1, SQLITE_STATIC);
+    int at = 2;
+    if (canvas != NULL) {
+        sqlite3_bind_text(count, 2, canvas, -1, SQLITE_STATIC);
+        sqlite3_bind_text(page, 2, canvas, -1, SQLITE_STATIC);
+        at = 3;
+    }
+    sqlite3_bind_int(page, at, limit);
+    sqlite3_bind_int(page, at + 1, offset);
+    bool ok = sqlite3_step(count) == SQLITE_ROW;
+    if (ok)
+        *total = sqlite3_column_int64(count, 0);
+    else
+        db_error(s, err, "count annotations");
+    sqlite3_reset(count);
+    int n = 0, rc = SQLITE_DONE;
+    while (ok && n < limit && (rc = sqlite3_step(page)) == SQLITE_ROW) {
+        r[n].id = column_dup(page, 0);
+        r[n].json = column_dup(page, 1);
+        r[n].etag = column_dup(page, 2);
+        r[n].created_ms = sqlite3_column_int64(page, 3);
+        r[n].modified_ms = sqlite3_column_int64(page, 4);
+        n++;
+        if (r[n - 1].id == NULL || r[n - 1].json == NULL || r[n - 1].etag == NULL) {
+            ts_error_set(err, 500, "out of memory");
+            ok = false;
+        }
+    }
+    if (ok && rc != SQLITE_DONE && !(rc == SQLITE_ROW && n == limit)) {
+        db_error(s, err, "list annotations");
+        ok = false;
+    }
+    sqlite3_reset(page);
+    sqlite3_clear_bindings(page);
+    sqlite3_clear_bindings(count);
+    pthread_mutex_unlock(&s->lock);
+    if (!ok) {
+        ts_anno_recs_free(r, n);
+        *total = 0;
+        return -1;
+    }
+    *out = r;
+    return n;
+}
+
 static const struct ts_store_ops sqlite_ops = {
     "sqlite",     op_version,   op_begin,   op_commit,   op_rollback,   op_close,
     op_cat_stamp, op_cat_put,   op_cat_seen, op_cat_sweep, op_cat_search,
+    op_anno_create, op_anno_get, op_anno_replace, op_anno_delete, op_anno_list,
 };
 
 struct ts_store *ts_sqlite_open(const char *path, struct ts_error *err)
@@ -355,7 +615,8 @@ struct ts_store *ts_sqlite_open(const char *path, struct ts_error *err)
         return NULL;
     }
     char *msg = NULL;
-    if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL", NULL, NULL, &msg) != SQLITE_OK) {
+    /* WAL, and every commit synced before it returns: a write is acknowledged only when durable */
+    if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL", NULL, NULL, &msg) != SQLITE_OK) {
         ts_error_set(err, 500, "cannot open the store %s: %s", where, msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
         op_close(&s->base);

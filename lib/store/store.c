@@ -34,3 +34,18 @@ void ts_catalogue_hits_free(struct ts_catalogue_hit *hits, int n)
         free(hits[i].rel);
     free(hits);
 }
+
+void ts_anno_rec_release(struct ts_anno_rec *r)
+{
+    free(r->id);
+    free(r->json);
+    free(r->etag);
+    r->id = r->json = r->etag = NULL;
+}
+
+void ts_anno_recs_free(struct ts_anno_rec *recs, int n)
+{
+    for (int i = 0; i < n; i++)
+        ts_anno_rec_release(&recs[i]);
+    free(recs);
+}

@@ -55,6 +55,37 @@ struct ts_catalogue_hit {
     bool collection;
 };
 
+/*
+ * An annotation as stored (the Web Annotation Protocol, issue 13): its
+ * path under /annotations/ ("books/herbal/3f2a9c"), its container (the
+ * manifest's path), the JSON as it is served, its ETag, and the canvases
+ * it targets (for the manifest's per-canvas pages).
+ */
+struct ts_anno_row {
+    const char *id;
+    const char *container;
+    const char *json;
+    const char *etag;
+    int64_t created_ms, modified_ms;   /* wall-clock milliseconds */
+    const char *const *canvases;
+    size_t n_canvases;
+};
+
+/* An annotation read back; free with ts_anno_recs_free. `json` is NULL once deleted. */
+struct ts_anno_rec {
+    char *id, *json, *etag;
+    int64_t created_ms, modified_ms;
+    bool deleted;
+};
+
+/* What a conditional write found, beside 0 (done) and -1 (an error in `err`). */
+enum ts_store_outcome {
+    TS_STORE_EXISTS = 1,    /* the id is taken (by a live annotation, or by a deleted one: IRIs are not reused) */
+    TS_STORE_CHANGED,       /* the ETag given is not the current one */
+    TS_STORE_ABSENT,        /* no such annotation */
+    TS_STORE_GONE,          /* it was deleted */
+};
+
 struct ts_store;
 
 struct ts_store_ops {
@@ -85,6 +116,29 @@ struct ts_store_ops {
      */
     int (*cat_search)(struct ts_store *s, const char *text, int offset, int limit, struct ts_catalogue_hit **hits,
                       long *total, struct ts_error *err);
+
+    /*
+     * Annotations. Each write is durable when it returns 0 (committed and
+     * synced, or part of the caller's transaction, durable at its commit).
+     */
+    /* stores a new annotation: 0, TS_STORE_EXISTS, or -1 */
+    int (*anno_create)(struct ts_store *s, const struct ts_anno_row *row, struct ts_error *err);
+    /* reads `id` into *out: 1 (deleted ones too, with json NULL), 0 when there is none, -1 */
+    int (*anno_get)(struct ts_store *s, const char *id, struct ts_anno_rec *out, struct ts_error *err);
+    /* replaces row->id when its ETag is `if_etag`: 0, TS_STORE_CHANGED, TS_STORE_ABSENT, TS_STORE_GONE, or -1 */
+    int (*anno_replace)(struct ts_store *s, const struct ts_anno_row *row, const char *if_etag,
+                        struct ts_error *err);
+    /* deletes `id` (when `if_etag` is NULL or current), remembering it as gone: outcomes as anno_replace */
+    int (*anno_delete)(struct ts_store *s, const char *id, const char *if_etag, int64_t when_ms,
+                       struct ts_error *err);
+    /*
+     * The live annotations of `container` (those targeting `canvas` when
+     * not NULL), in the order they were made: up to `limit` from `offset`
+     * into *out (ts_anno_recs_free) and the count of all into *total.
+     * Returns how many, or -1.
+     */
+    int (*anno_list)(struct ts_store *s, const char *container, const char *canvas, int offset, int limit,
+                     struct ts_anno_rec **out, long *total, struct ts_error *err);
 };
 
 /* The common head of every backend's store. */
@@ -121,5 +175,11 @@ static inline void ts_store_close(struct ts_store *s)
 
 /** Frees what cat_search returned. */
 void ts_catalogue_hits_free(struct ts_catalogue_hit *hits, int n);
+
+/** Frees the strings of one record (anno_get). */
+void ts_anno_rec_release(struct ts_anno_rec *r);
+
+/** Frees what anno_list returned. */
+void ts_anno_recs_free(struct ts_anno_rec *recs, int n);
 
 #endif

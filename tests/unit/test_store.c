@@ -115,8 +115,8 @@ static void test_sqlite(void)
     T_CHECK(s != NULL && strcmp(s->ops->name, "sqlite") == 0, "open a new file: %s", s ? "" : err.msg);
     if (s == NULL)
         return;
-    T_CHECK(ts_store_version(s) == 3, "a new store is at version 3 (%d)", ts_store_version(s));
-    T_CHECK(sql1(db, "PRAGMA user_version") == 3, "the file says so");
+    T_CHECK(ts_store_version(s) == 4, "a new store is at version 4 (%d)", ts_store_version(s));
+    T_CHECK(sql1(db, "PRAGMA user_version") == 4, "the file says so");
     put(s, "", true, "Collection", "", "", "", 1, 1);
     put(s, "books", true, "Books", "printed books", "", "books", 1, 1);
     put(s, "books/herbal", false, "A Herbal", "plants of the field", "Author Gérard", "herbal p001 p002", 5, 1);
@@ -175,7 +175,7 @@ static void test_sqlite(void)
     ts_store_close(NULL);
 
     s = ts_backend_open("", &err);
-    T_CHECK(s != NULL && ts_store_version(s) == 3, "a store in memory");
+    T_CHECK(s != NULL && ts_store_version(s) == 4, "a store in memory");
     if (s != NULL) {
         put(s, "m", false, "Memory", "", "", "", 1, 1);
         T_STREQ(search(s, "memory", 0, 10, NULL), "m", "works like a file");
@@ -192,12 +192,12 @@ static void test_migrations(void)
                 sql1(old, "INSERT INTO items VALUES ('x', 'old')") == 0 && sql1(old, "PRAGMA user_version=2") == 0,
             "make a layout-2 file");
     struct ts_store *s = ts_backend_open(old, &err);
-    T_CHECK(s != NULL && ts_store_version(s) == 3, "layout 2 is migrated to 3: %s", s ? "" : err.msg);
+    T_CHECK(s != NULL && ts_store_version(s) == 4, "layout 2 is migrated to 4: %s", s ? "" : err.msg);
     T_STREQ(s ? search(s, "old", 0, 10, NULL) : "?", "", "its rows, made from folders, are dropped");
     if (s != NULL)
         put(s, "new", false, "New", "", "", "", 1, 1);
     ts_store_close(s);
-    T_CHECK(sql1(old, "PRAGMA user_version") == 3, "the file is at version 3");
+    T_CHECK(sql1(old, "PRAGMA user_version") == 4, "the file is at version 4");
     /* newer than known: refused, untouched */
     const char *newer = tmp("newer.db");
     T_CHECK(sql1(newer, "CREATE TABLE annotations(id TEXT)") == 0 && sql1(newer, "PRAGMA user_version=9") == 0,
@@ -225,6 +225,100 @@ static void test_migrations(void)
             err.msg);
     T_CHECK(ts_backend_open("postgresql://db/tessera", &err) == NULL && strstr(err.msg, "PostgreSQL") != NULL,
             "a PostgreSQL address names what is missing: %s", err.msg);
+}
+
+static void anno(const char *id, const char *json, const char *etag, const char *c1, const char *c2,
+                 struct ts_anno_row *row, const char **canv)
+{
+    canv[0] = c1;
+    canv[1] = c2;
+    *row = (struct ts_anno_row){id, "books/herbal", json, etag, 1000, 1000, canv, c2 != NULL ? 2 : (c1 ? 1 : 0)};
+}
+
+/* The ids listed for `canvas` (or the whole container), as "a,b,c", with the total after a '/'. */
+static const char *listed(struct ts_store *s, const char *container, const char *canvas, int offset, int limit)
+{
+    static char out[512];
+    struct ts_anno_rec *r;
+    long total;
+    struct ts_error err;
+    int n = s->ops->anno_list(s, container, canvas, offset, limit, &r, &total, &err);
+    if (n < 0) {
+        snprintf(out, sizeof(out), "!%d", err.status);
+        return out;
+    }
+    out[0] = '\0';
+    for (int i = 0; i < n; i++)
+        snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? "," : "", r[i].id);
+    snprintf(out + strlen(out), sizeof(out) - strlen(out), "/%ld", total);
+    ts_anno_recs_free(r, n);
+    return out;
+}
+
+static void test_annotations(void)
+{
+    struct ts_error err;
+    const char *db = tmp("anno.db");
+    struct ts_store *s = ts_backend_open(db, &err);
+    T_CHECK(s != NULL, "open: %s", s ? "" : err.msg);
+    if (s == NULL)
+        return;
+    T_CHECK(sql1(db, "PRAGMA journal_mode") >= 0 && sql1(db, "SELECT count(*) FROM annotations") == 0,
+            "the annotations table is there");
+    struct ts_anno_row row;
+    const char *canv[2];
+    anno("books/herbal/a1", "{\"n\":1}", "\"e1\"", "C1", NULL, &row, canv);
+    T_CHECK(s->ops->anno_create(s, &row, &err) == 0, "create a1");
+    T_CHECK(s->ops->anno_create(s, &row, &err) == TS_STORE_EXISTS, "a1 again: it exists");
+    anno("books/herbal/a2", "{\"n\":2}", "\"e2\"", "C1", "C2", &row, canv);
+    T_CHECK(s->ops->anno_create(s, &row, &err) == 0, "create a2 on two canvases");
+    anno("books/herbal/a3", "{\"n\":3}", "\"e3\"", "C2", NULL, &row, canv);
+    T_CHECK(s->ops->anno_create(s, &row, &err) == 0, "create a3");
+    row.id = "maps/grid/b1";
+    row.container = "maps/grid";
+    T_CHECK(s->ops->anno_create(s, &row, &err) == 0, "create one in another container");
+    T_STREQ(listed(s, "books/herbal", NULL, 0, 10), "books/herbal/a1,books/herbal/a2,books/herbal/a3/3",
+            "a container lists its annotations in the order they were made");
+    T_STREQ(listed(s, "books/herbal", NULL, 1, 1), "books/herbal/a2/3", "paged");
+    T_STREQ(listed(s, "books/herbal", "C2", 0, 10), "books/herbal/a2,books/herbal/a3/2", "by canvas");
+    T_STREQ(listed(s, "books/herbal", "C9", 0, 10), "/0", "a canvas with none");
+    T_STREQ(listed(s, "nothing", NULL, 0, 10), "/0", "a container with none");
+    struct ts_anno_rec r;
+    T_CHECK(s->ops->anno_get(s, "books/herbal/a2", &r, &err) == 1 && strcmp(r.json, "{\"n\":2}") == 0 &&
+                strcmp(r.etag, "\"e2\"") == 0 && !r.deleted,
+            "read a2");
+    ts_anno_rec_release(&r);
+    T_CHECK(s->ops->anno_get(s, "books/herbal/zz", &r, &err) == 0, "no such annotation: 0");
+    /* replace: only with the current ETag */
+    anno("books/herbal/a2", "{\"n\":22}", "\"e22\"", "C1", NULL, &row, canv);
+    T_CHECK(s->ops->anno_replace(s, &row, "\"old\"", &err) == TS_STORE_CHANGED, "a stale ETag: changed");
+    T_CHECK(s->ops->anno_replace(s, &row, "\"e2\"", &err) == 0, "the current ETag: replaced");
+    T_CHECK(s->ops->anno_replace(s, &row, "\"e2\"", &err) == TS_STORE_CHANGED, "the same ETag twice: the second loses");
+    T_STREQ(listed(s, "books/herbal", "C2", 0, 10), "books/herbal/a3/1", "its targets were replaced too");
+    row.id = "books/herbal/zz";
+    T_CHECK(s->ops->anno_replace(s, &row, NULL, &err) == TS_STORE_ABSENT, "replace what is not there: absent");
+    /* delete: gone, never reused */
+    T_CHECK(s->ops->anno_delete(s, "books/herbal/a1", "\"nope\"", 2000, &err) == TS_STORE_CHANGED,
+            "delete with a stale ETag: changed");
+    T_CHECK(s->ops->anno_delete(s, "books/herbal/a1", "\"e1\"", 2000, &err) == 0, "delete a1");
+    T_CHECK(s->ops->anno_delete(s, "books/herbal/a1", NULL, 2001, &err) == TS_STORE_GONE, "delete again: gone");
+    T_CHECK(s->ops->anno_get(s, "books/herbal/a1", &r, &err) == 1 && r.deleted && r.json == NULL, "a1 reads as deleted");
+    ts_anno_rec_release(&r);
+    anno("books/herbal/a1", "{}", "\"x\"", "C1", NULL, &row, canv);
+    T_CHECK(s->ops->anno_create(s, &row, &err) == TS_STORE_EXISTS, "a deleted id is not given out again");
+    T_CHECK(s->ops->anno_replace(s, &row, NULL, &err) == TS_STORE_GONE, "nor replaced");
+    T_STREQ(listed(s, "books/herbal", NULL, 0, 10), "books/herbal/a2,books/herbal/a3/2", "the list leaves it out");
+    /* inside a caller's transaction, a rollback undoes it */
+    T_CHECK(ts_store_begin(s, true, &err) == 0, "begin");
+    anno("books/herbal/t1", "{}", "\"t\"", "C1", NULL, &row, canv);
+    T_CHECK(s->ops->anno_create(s, &row, &err) == 0, "create inside a transaction");
+    ts_store_rollback(s);
+    T_CHECK(s->ops->anno_get(s, "books/herbal/t1", &r, &err) == 0, "rolled back with it");
+    ts_store_close(s);
+    /* what returned 0 is in the file */
+    T_CHECK(sql1(db, "SELECT count(*) FROM annotations WHERE deleted = 0") == 3, "three live annotations in the file");
+    T_CHECK(sql1(db, "SELECT deleted FROM annotations WHERE id = 'books/herbal/a1'") == 1, "and a1 as deleted");
+    T_CHECK(sql1(db, "PRAGMA synchronous") >= 0, "readable by another connection");
 }
 
 static int write_text(const char *path, const char *text)
@@ -320,6 +414,7 @@ int main(void)
     test_pending();
     test_sqlite();
     test_migrations();
+    test_annotations();
     test_catalogue();
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
