@@ -10,7 +10,7 @@ PACKAGES="
   libvips-dev libvips-tools libh2o-evloop-dev libjansson-dev libtiff-dev libopenjp2-7-dev libopenjph-dev
   libjpeg62-turbo-dev libssl-dev
   clang libclang-rt-14-dev
-  libyaml-dev libsqlite3-dev
+  libyaml-dev libsqlite3-dev libxml2-dev
   python3 python3-pil python3-numpy python3-jsonschema python3-h2
   openjph-tools curl openssl
 "
