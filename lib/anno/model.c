@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The W3C model's motivations (section 3.3.5) and the ones IIIF Presentation 3.0 adds. */
+/* The W3C model's motivations (section 3.3.5) and the ones IIIF adds (Presentation 3.0, Content Search 2.0). */
 static const char *const motivations[] = {
     "assessing", "bookmarking", "classifying", "commenting", "describing", "editing",   "highlighting",
     "identifying", "linking",   "moderating",  "questioning", "replying",  "tagging",   "painting",
-    "supplementing", "contentState",
+    "supplementing", "contentState", "contextualizing",
 };
 
 static const char *const contexts[] = {

@@ -32,3 +32,31 @@ int ts_fts_query(const char *text, struct ts_buf *out)
     }
     return terms;
 }
+
+int ts_fts_terms(const struct ts_sq_term *terms, int n, struct ts_buf *out)
+{
+    int written = 0;
+    for (int i = 0; i < n; i++) {
+        const unsigned char *p = (const unsigned char *)terms[i].text;
+        int words = 0;
+        while (*p != '\0') {
+            while (*p != '\0' && !word_byte(*p))
+                p++;
+            const unsigned char *w = p;
+            while (*p != '\0' && word_byte(*p))
+                p++;
+            if (p == w)
+                break;
+            const char *lead = words == 0 ? (written > 0 ? " \"" : "\"") : " ";
+            if (ts_buf_adds(out, lead) != 0 || ts_buf_add(out, (const char *)w, (size_t)(p - w)) != 0)
+                return -1;
+            words++;
+        }
+        if (words == 0)
+            continue;
+        if (ts_buf_adds(out, terms[i].prefix && words == 1 ? "\"*" : "\"") != 0)
+            return -1;
+        written++;
+    }
+    return written;
+}

@@ -10,6 +10,7 @@
 #ifndef TS_STORE_FTS_H
 #define TS_STORE_FTS_H
 
+#include "anno/query.h"
 #include "core/buf.h"
 
 #define TS_FTS_MAX_TERMS 16
@@ -20,5 +21,14 @@
  * when `out` is full.
  */
 int ts_fts_query(const char *text, struct ts_buf *out);
+
+/**
+ * Appends the FTS5 query for Content Search terms (anno/query.h), all to
+ * match: a word as "word", a prefix as "word"*, a phrase (or a word that
+ * holds separators, "Gilli-flowers") as the phrase of its words. Only word
+ * bytes ever reach FTS5. Returns the number of terms written (those with
+ * no word are dropped), or -1 when `out` is full.
+ */
+int ts_fts_terms(const struct ts_sq_term *terms, int n, struct ts_buf *out);
 
 #endif
