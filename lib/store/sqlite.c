@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "anno/query.h"
 #include "store/fts.h"
 
 /*
@@ -33,6 +34,12 @@ static const struct ts_migration migrations[] = {
      "CREATE TABLE annotation_targets(annotation TEXT NOT NULL, canvas TEXT NOT NULL, "
      "PRIMARY KEY(annotation, canvas)) WITHOUT ROWID;"
      "CREATE INDEX annotation_targets_by_canvas ON annotation_targets(canvas, annotation);"},
+    {5, "searchable text of annotations (Content Search)",
+     "CREATE VIRTUAL TABLE annotation_text USING fts5(text, anno UNINDEXED, container UNINDEXED, canvas UNINDEXED, "
+     "position UNINDEXED, motivation UNINDEXED, created UNINDEXED, boxes UNINDEXED, "
+     "tokenize='unicode61 remove_diacritics 2');"
+     "CREATE TABLE annotation_text_rows(anno TEXT PRIMARY KEY, item INTEGER NOT NULL);"
+     "CREATE VIRTUAL TABLE annotation_vocab USING fts5vocab(annotation_text, 'instance');"},
 };
 
 struct sqlite_store {
@@ -586,10 +593,235 @@ static int op_anno_list(struct ts_store *st, const char *container, const char *
     return n;
 }
 
+static int text_drop_locked(struct sqlite_store *s, const char *anno)
+{
+    sqlite3_stmt *del = NULL, *rows = NULL;
+    bool ok = sqlite3_prepare_v2(s->db,
+                                 "DELETE FROM annotation_text WHERE rowid = "
+                                 "(SELECT item FROM annotation_text_rows WHERE anno = ?1)",
+                                 -1, &del, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(s->db, "DELETE FROM annotation_text_rows WHERE anno = ?1", -1, &rows, NULL) ==
+                  SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(del, 1, anno, -1, SQLITE_STATIC);
+        sqlite3_bind_text(rows, 1, anno, -1, SQLITE_STATIC);
+        ok = sqlite3_step(del) == SQLITE_DONE && sqlite3_step(rows) == SQLITE_DONE;
+    }
+    sqlite3_finalize(del);
+    sqlite3_finalize(rows);
+    return ok ? 0 : -1;
+}
+
+static int op_text_put(struct ts_store *st, const struct ts_text_row *row, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    bool ok = write_begin(s) && text_drop_locked(s, row->anno) == 0;
+    sqlite3_stmt *ins = NULL, *link = NULL;
+    ok = ok &&
+         sqlite3_prepare_v2(s->db,
+                            "INSERT INTO annotation_text(text, anno, container, canvas, position, motivation, created, "
+                            "boxes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                            -1, &ins, NULL) == SQLITE_OK &&
+         sqlite3_prepare_v2(s->db, "INSERT INTO annotation_text_rows(anno, item) VALUES (?1, ?2)", -1, &link, NULL) ==
+             SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(ins, 1, row->text ? row->text : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, row->anno, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, row->container, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 4, row->canvas, -1, SQLITE_STATIC);
+        sqlite3_bind_int(ins, 5, row->position);
+        sqlite3_bind_text(ins, 6, row->motivation ? row->motivation : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 7, row->created_ms);
+        sqlite3_bind_text(ins, 8, row->boxes ? row->boxes : "", -1, SQLITE_STATIC);
+        ok = sqlite3_step(ins) == SQLITE_DONE;
+        sqlite3_bind_text(link, 1, row->anno, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(link, 2, sqlite3_last_insert_rowid(s->db));
+        ok = ok && sqlite3_step(link) == SQLITE_DONE;
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(link);
+    int out = write_end(s, ok, err, "store searchable text");
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+static int op_text_drop(struct ts_store *st, const char *anno, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    bool ok = write_begin(s) && text_drop_locked(s, anno) == 0;
+    int out = write_end(s, ok, err, "drop searchable text");
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+/* The WHERE clause of a search and its parameters after ?1 (the container): the match, motivations, dates. */
+static int search_where(const struct ts_squery *q, const char *fts, struct ts_buf *sql)
+{
+    ts_buf_adds(sql, " WHERE container = ?1");
+    if (fts != NULL)
+        ts_buf_adds(sql, " AND annotation_text MATCH ?2");
+    int at = fts != NULL ? 3 : 2;
+    if (q->n_motivations > 0) {
+        ts_buf_adds(sql, " AND motivation IN (");
+        for (int i = 0; i < q->n_motivations; i++)
+            ts_buf_addf(sql, "%s?%d", i ? ", " : "", at++);
+        ts_buf_adds(sql, ")");
+    }
+    if (q->n_dates > 0) {
+        ts_buf_adds(sql, " AND (");
+        for (int i = 0; i < q->n_dates; i++) {
+            ts_buf_addf(sql, "%s(created BETWEEN ?%d AND ?%d)", i ? " OR " : "", at, at + 1);
+            at += 2;
+        }
+        ts_buf_adds(sql, ")");
+    }
+    return at;
+}
+
+static void search_bind(sqlite3_stmt *st, const char *container, const struct ts_squery *q, const char *fts)
+{
+    sqlite3_bind_text(st, 1, container, -1, SQLITE_STATIC);
+    int at = 2;
+    if (fts != NULL)
+        sqlite3_bind_text(st, at++, fts, -1, SQLITE_STATIC);
+    for (int i = 0; i < q->n_motivations; i++)
+        sqlite3_bind_text(st, at++, q->motivations[i], -1, SQLITE_STATIC);
+    for (int i = 0; i < q->n_dates; i++) {
+        sqlite3_bind_int64(st, at++, q->date_from_ms[i]);
+        sqlite3_bind_int64(st, at++, q->date_to_ms[i]);
+    }
+}
+
+static int op_text_search(struct ts_store *st, const char *container, const struct ts_squery *q, int offset,
+                          int limit, struct ts_text_hit **hits, long *total, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    *hits = NULL;
+    *total = 0;
+    struct ts_buf fts;
+    ts_buf_init(&fts, 1 << 14);
+    int words = ts_fts_terms(q->terms, q->n_terms, &fts);
+    if (words < 0 || (words == 0 && q->n_motivations == 0)) {
+        ts_buf_release(&fts);
+        return ts_error_set(err, 400, "the search has no words to look for");
+    }
+    const char *match = words > 0 ? fts.data : NULL;
+    struct ts_buf count_sql, page_sql;
+    ts_buf_init(&count_sql, 1 << 14);
+    ts_buf_init(&page_sql, 1 << 14);
+    ts_buf_adds(&count_sql, "SELECT count(*) FROM annotation_text");
+    search_where(q, match, &count_sql);
+    ts_buf_adds(&page_sql, "SELECT anno, canvas, motivation, text, boxes, created FROM annotation_text");
+    int at = search_where(q, match, &page_sql);
+    ts_buf_addf(&page_sql, " ORDER BY position, rowid LIMIT ?%d OFFSET ?%d", at, at + 1);
+    struct ts_text_hit *h = calloc((size_t)(limit > 0 ? limit : 1), sizeof(*h));
+    sqlite3_stmt *count = NULL, *page = NULL;
+    int n = 0;
+    pthread_mutex_lock(&s->lock);
+    bool ok = h != NULL && count_sql.data != NULL && page_sql.data != NULL &&
+              sqlite3_prepare_v2(s->db, count_sql.data, -1, &count, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(s->db, page_sql.data, -1, &page, NULL) == SQLITE_OK;
+    if (ok) {
+        search_bind(count, container, q, match);
+        ok = sqlite3_step(count) == SQLITE_ROW;
+        if (ok)
+            *total = sqlite3_column_int64(count, 0);
+    }
+    if (ok) {
+        search_bind(page, container, q, match);
+        sqlite3_bind_int(page, at, limit);
+        sqlite3_bind_int(page, at + 1, offset);
+        int rc = SQLITE_DONE;
+        while (n < limit && (rc = sqlite3_step(page)) == SQLITE_ROW) {
+            struct ts_text_hit *x = &h[n++];
+            x->anno = column_dup(page, 0);
+            x->canvas = column_dup(page, 1);
+            x->motivation = column_dup(page, 2);
+            x->text = column_dup(page, 3);
+            x->boxes = column_dup(page, 4);
+            x->created_ms = sqlite3_column_int64(page, 5);
+            if (x->anno == NULL || x->canvas == NULL || x->motivation == NULL || x->text == NULL || x->boxes == NULL)
+                ok = false;
+        }
+        ok = ok && (rc == SQLITE_DONE || (rc == SQLITE_ROW && n == limit));
+    }
+    if (!ok && h != NULL)
+        db_error(s, err, "search annotations");
+    sqlite3_finalize(count);
+    sqlite3_finalize(page);
+    pthread_mutex_unlock(&s->lock);
+    ts_buf_release(&fts);
+    ts_buf_release(&count_sql);
+    ts_buf_release(&page_sql);
+    if (h == NULL)
+        return ts_error_set(err, 500, "out of memory");
+    if (!ok) {
+        ts_text_hits_free(h, n);
+        *total = 0;
+        return -1;
+    }
+    *hits = h;
+    return n;
+}
+
+static int op_text_terms(struct ts_store *st, const char *container, const char *prefix, int limit,
+                         struct ts_text_term **out, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    *out = NULL;
+    char lo[TS_SQ_MAX_TERM + 8], hi[TS_SQ_MAX_TERM + 8];
+    size_t n = strlen(prefix);
+    if (n >= TS_SQ_MAX_TERM)
+        return ts_error_set(err, 400, "the term to complete is longer than %d bytes", TS_SQ_MAX_TERM - 1);
+    for (size_t i = 0; i <= n; i++)
+        lo[i] = prefix[i] >= 'A' && prefix[i] <= 'Z' ? (char)(prefix[i] + 32) : prefix[i];
+    /* every term that starts with lo sorts below lo followed by the largest code point */
+    memcpy(hi, lo, n);
+    memcpy(hi + n, "\xf4\x8f\xbf\xbf", 5);
+    struct ts_text_term *t = calloc((size_t)(limit > 0 ? limit : 1), sizeof(*t));
+    if (t == NULL)
+        return ts_error_set(err, 500, "out of memory");
+    sqlite3_stmt *q = NULL;
+    int k = 0;
+    pthread_mutex_lock(&s->lock);
+    bool ok = sqlite3_prepare_v2(s->db,
+                                 "SELECT v.term, count(DISTINCT v.doc) AS c FROM annotation_vocab v "
+                                 "JOIN annotation_text x ON x.rowid = v.doc WHERE x.container = ?1 AND v.term >= ?2 "
+                                 "AND v.term < ?3 GROUP BY v.term ORDER BY c DESC, v.term LIMIT ?4",
+                                 -1, &q, NULL) == SQLITE_OK;
+    if (ok) {
+        sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, lo, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, hi, -1, SQLITE_STATIC);
+        sqlite3_bind_int(q, 4, limit);
+        int rc;
+        while (k < limit && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+            t[k].term = column_dup(q, 0);
+            t[k].count = sqlite3_column_int64(q, 1);
+            if (t[k++].term == NULL)
+                ok = false;
+        }
+        ok = ok && (rc == SQLITE_DONE || rc == SQLITE_ROW);
+    }
+    if (!ok)
+        db_error(s, err, "complete a term");
+    sqlite3_finalize(q);
+    pthread_mutex_unlock(&s->lock);
+    if (!ok) {
+        ts_text_terms_free(t, k);
+        return -1;
+    }
+    *out = t;
+    return k;
+}
+
 static const struct ts_store_ops sqlite_ops = {
     "sqlite",     op_version,   op_begin,   op_commit,   op_rollback,   op_close,
     op_cat_stamp, op_cat_put,   op_cat_seen, op_cat_sweep, op_cat_search,
     op_anno_create, op_anno_get, op_anno_replace, op_anno_delete, op_anno_list,
+    op_text_put,  op_text_drop, op_text_search, op_text_terms,
 };
 
 struct ts_store *ts_sqlite_open(const char *path, struct ts_error *err)

@@ -49,3 +49,22 @@ void ts_anno_recs_free(struct ts_anno_rec *recs, int n)
         ts_anno_rec_release(&recs[i]);
     free(recs);
 }
+
+void ts_text_hits_free(struct ts_text_hit *hits, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(hits[i].anno);
+        free(hits[i].canvas);
+        free(hits[i].motivation);
+        free(hits[i].text);
+        free(hits[i].boxes);
+    }
+    free(hits);
+}
+
+void ts_text_terms_free(struct ts_text_term *terms, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(terms[i].term);
+    free(terms);
+}

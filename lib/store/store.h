@@ -78,6 +78,35 @@ struct ts_anno_rec {
     bool deleted;
 };
 
+/*
+ * Text to search (Content Search): one row per annotation with text (an
+ * OCR line, a comment), with what the filters and the hits need.
+ */
+struct ts_text_row {
+    const char *anno;         /* the annotation's id (as in ts_anno_row) */
+    const char *container;    /* the manifest's path */
+    const char *canvas;       /* the canvas IRI the text is on */
+    int position;             /* the canvas's place in the manifest: hits come in this order */
+    const char *motivation;   /* "supplementing", "commenting"... */
+    int64_t created_ms;
+    const char *text;
+    const char *boxes;        /* what the caller keeps for hits (word boxes as JSON); the store does not read it */
+};
+
+/* A search hit; free with ts_text_hits_free. */
+struct ts_text_hit {
+    char *anno, *canvas, *motivation, *text, *boxes;
+    int64_t created_ms;
+};
+
+/* An autocomplete term and how many rows of the container hold it. */
+struct ts_text_term {
+    char *term;
+    long count;
+};
+
+struct ts_squery;
+
 /* What a conditional write found, beside 0 (done) and -1 (an error in `err`). */
 enum ts_store_outcome {
     TS_STORE_EXISTS = 1,    /* the id is taken (by a live annotation, or by a deleted one: IRIs are not reused) */
@@ -139,6 +168,30 @@ struct ts_store_ops {
      */
     int (*anno_list)(struct ts_store *s, const char *container, const char *canvas, int offset, int limit,
                      struct ts_anno_rec **out, long *total, struct ts_error *err);
+
+    /* Searchable text (Content Search). */
+    /* sets the text of row->anno (replacing what it had): 0 or -1 */
+    int (*text_put)(struct ts_store *s, const struct ts_text_row *row, struct ts_error *err);
+    /* drops the text of `anno` (none is fine): 0 or -1 */
+    int (*text_drop)(struct ts_store *s, const char *anno, struct ts_error *err);
+    /*
+     * The rows of `container` matching query `q` (anno/query.h: all its
+     * terms; any of its motivations; created within any of its date
+     * ranges), in document order (canvas position, then as stored): up to `limit`
+     * from `offset` into *hits and the count of all into *total. The number
+     * of hits, or -1 (400 when the terms hold no word and no motivation is
+     * asked for).
+     */
+    int (*text_search)(struct ts_store *s, const char *container, const struct ts_squery *q, int offset, int limit,
+                       struct ts_text_hit **hits, long *total, struct ts_error *err);
+    /*
+     * Terms of `container` starting with `prefix` (terms are kept folded:
+     * lower case, accents removed; the prefix is folded for ASCII letters),
+     * most frequent first: up to `limit` into *out
+     * (ts_text_terms_free). The number, or -1.
+     */
+    int (*text_terms)(struct ts_store *s, const char *container, const char *prefix, int limit,
+                      struct ts_text_term **out, struct ts_error *err);
 };
 
 /* The common head of every backend's store. */
@@ -181,5 +234,11 @@ void ts_anno_rec_release(struct ts_anno_rec *r);
 
 /** Frees what anno_list returned. */
 void ts_anno_recs_free(struct ts_anno_rec *recs, int n);
+
+/** Frees what text_search returned. */
+void ts_text_hits_free(struct ts_text_hit *hits, int n);
+
+/** Frees what text_terms returned. */
+void ts_text_terms_free(struct ts_text_term *terms, int n);
 
 #endif

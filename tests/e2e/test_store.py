@@ -31,7 +31,7 @@ def test_catalogue_in_a_file(srv, t):
             t.check(b'"type": "Collection"' in body or b'"type":"Collection"' in body, "a Collection answers")
         finally:
             t.check(not s.stop(), "clean stop")
-        t.eq(_version(db), 4, "the file is at schema version 4")
+        t.eq(_version(db), 5, "the file is at schema version 5")
         con = sqlite3.connect(db)
         rows = con.execute("SELECT count(*) FROM stamps").fetchone()[0]
         con.close()
@@ -65,7 +65,7 @@ def test_old_layout_is_migrated(srv, t):
             t.check("migrated from version 2 to 3" in s.log(), "the migration is logged: %s" % s.log()[-500:])
         finally:
             t.check(not s.stop(), "clean stop")
-        t.eq(_version(db), 4, "layout 2 was migrated to the current version, 4")
+        t.eq(_version(db), 5, "layout 2 was migrated to the current version, 5")
 
 
 def test_newer_or_foreign_store_refused(srv, t):

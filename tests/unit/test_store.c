@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "anno/query.h"
 #include "store/backend.h"
 #include "store/catalogue.h"
 #include "store/sqlite.h"
@@ -25,6 +26,14 @@ static const char *tmp(const char *name)
     k = (k + 1) % 8;
     snprintf(path[k], sizeof(path[k]), "%s/%s", tmpdir, name);
     return path[k];
+}
+
+/* The version the SQLite backend's last migration reaches. */
+static int latest(void)
+{
+    int n;
+    const struct ts_migration *m = ts_sqlite_migrations(&n);
+    return m[n - 1].version;
 }
 
 static void test_pending(void)
@@ -115,8 +124,8 @@ static void test_sqlite(void)
     T_CHECK(s != NULL && strcmp(s->ops->name, "sqlite") == 0, "open a new file: %s", s ? "" : err.msg);
     if (s == NULL)
         return;
-    T_CHECK(ts_store_version(s) == 4, "a new store is at version 4 (%d)", ts_store_version(s));
-    T_CHECK(sql1(db, "PRAGMA user_version") == 4, "the file says so");
+    T_CHECK(ts_store_version(s) == latest(), "a new store is at the latest version (%d)", ts_store_version(s));
+    T_CHECK(sql1(db, "PRAGMA user_version") == latest(), "the file says so");
     put(s, "", true, "Collection", "", "", "", 1, 1);
     put(s, "books", true, "Books", "printed books", "", "books", 1, 1);
     put(s, "books/herbal", false, "A Herbal", "plants of the field", "Author Gérard", "herbal p001 p002", 5, 1);
@@ -175,7 +184,7 @@ static void test_sqlite(void)
     ts_store_close(NULL);
 
     s = ts_backend_open("", &err);
-    T_CHECK(s != NULL && ts_store_version(s) == 4, "a store in memory");
+    T_CHECK(s != NULL && ts_store_version(s) == latest(), "a store in memory");
     if (s != NULL) {
         put(s, "m", false, "Memory", "", "", "", 1, 1);
         T_STREQ(search(s, "memory", 0, 10, NULL), "m", "works like a file");
@@ -192,12 +201,12 @@ static void test_migrations(void)
                 sql1(old, "INSERT INTO items VALUES ('x', 'old')") == 0 && sql1(old, "PRAGMA user_version=2") == 0,
             "make a layout-2 file");
     struct ts_store *s = ts_backend_open(old, &err);
-    T_CHECK(s != NULL && ts_store_version(s) == 4, "layout 2 is migrated to 4: %s", s ? "" : err.msg);
+    T_CHECK(s != NULL && ts_store_version(s) == latest(), "layout 2 is migrated to the latest: %s", s ? "" : err.msg);
     T_STREQ(s ? search(s, "old", 0, 10, NULL) : "?", "", "its rows, made from folders, are dropped");
     if (s != NULL)
         put(s, "new", false, "New", "", "", "", 1, 1);
     ts_store_close(s);
-    T_CHECK(sql1(old, "PRAGMA user_version") == 4, "the file is at version 4");
+    T_CHECK(sql1(old, "PRAGMA user_version") == latest(), "the file is at the latest version");
     /* newer than known: refused, untouched */
     const char *newer = tmp("newer.db");
     T_CHECK(sql1(newer, "CREATE TABLE annotations(id TEXT)") == 0 && sql1(newer, "PRAGMA user_version=9") == 0,
@@ -321,6 +330,94 @@ static void test_annotations(void)
     T_CHECK(sql1(db, "PRAGMA synchronous") >= 0, "readable by another connection");
 }
 
+static void text(struct ts_store *s, const char *anno, const char *canvas, int pos, const char *mot, int64_t when,
+                 const char *words)
+{
+    struct ts_text_row row = {anno, "books/herbal", canvas, pos, mot, when, words, "[]"};
+    struct ts_error err;
+    T_CHECK(s->ops->text_put(s, &row, &err) == 0, "text of %s", anno);
+}
+
+/* The hits of query string `qs` as "anno,anno/total", or "!status". */
+static const char *found(struct ts_store *s, const char *qs, int offset, int limit)
+{
+    static char out[512];
+    struct ts_squery q;
+    struct ts_error err;
+    if (ts_squery_parse(qs, strlen(qs), &q, &err) != 0) {
+        snprintf(out, sizeof(out), "!parse %d", err.status);
+        return out;
+    }
+    struct ts_text_hit *h;
+    long total;
+    int n = s->ops->text_search(s, "books/herbal", &q, offset, limit, &h, &total, &err);
+    if (n < 0) {
+        snprintf(out, sizeof(out), "!%d", err.status);
+        return out;
+    }
+    out[0] = '\0';
+    for (int i = 0; i < n; i++)
+        snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? "," : "", h[i].anno);
+    snprintf(out + strlen(out), sizeof(out) - strlen(out), "/%ld", total);
+    ts_text_hits_free(h, n);
+    return out;
+}
+
+static void test_text(void)
+{
+    struct ts_error err;
+    struct ts_store *s = ts_backend_open("", &err);
+    T_CHECK(s != NULL, "a store");
+    if (s == NULL)
+        return;
+    /* canvas p10 comes after p2 in the manifest: position says so, not the IRI */
+    text(s, "l3", "C-p10", 10, "supplementing", 3000, "Of the Gilli-flowers of the field");
+    text(s, "l1", "C-p2", 2, "supplementing", 1000, "Of Roses and their kinds");
+    text(s, "l2", "C-p2", 2, "supplementing", 2000, "The damask Rose, Rosa damascena");
+    text(s, "c1", "C-p2", 2, "commenting", 86400000LL * 365 * 30, "A café note on roses");
+    struct ts_text_row other = {"x1", "maps/grid", "C-x", 0, "supplementing", 0, "roses elsewhere", "[]"};
+    T_CHECK(s->ops->text_put(s, &other, &err) == 0, "text in another container");
+    T_STREQ(found(s, "q=roses", 0, 10), "l1,c1/2", "a word, in this container only, in document order");
+    T_STREQ(found(s, "q=rose*", 0, 10), "l1,l2,c1/3", "a prefix");
+    T_STREQ(found(s, "q=%22damask+rose%22", 0, 10), "l2/1", "a phrase");
+    T_STREQ(found(s, "q=%22rose+damask%22", 0, 10), "/0", "a phrase in another order is not found");
+    T_STREQ(found(s, "q=CAFE", 0, 10), "c1/1", "case and accents are ignored");
+    T_STREQ(found(s, "q=of+field", 0, 10), "l3/1", "every term must match");
+    T_STREQ(found(s, "q=gilli-flowers", 0, 10), "l3/1", "a hyphenated word as the phrase of its parts");
+    T_STREQ(found(s, "q=rose*&motivation=commenting", 0, 10), "c1/1", "a motivation");
+    T_STREQ(found(s, "motivation=commenting+supplementing", 0, 10), "l1,l2,c1,l3/4", "motivations alone, any of");
+    T_STREQ(found(s, "q=rose*&date=1970-01-01T00:00:01Z/1970-01-01T00:00:02Z", 0, 10), "l1,l2/2", "a date range");
+    T_STREQ(found(s, "q=rose*&date=1970-01-01T00:00:00Z/1970-01-01T00:00:01Z+1999-01-01T00:00:00Z/2001-01-01T00:00:00Z",
+                  0, 10),
+            "l1,c1/2", "date ranges, any of");
+    T_STREQ(found(s, "q=rose*", 1, 1), "l2/3", "paged, with the total");
+    T_STREQ(found(s, "q=NEAR%28rose%29+OR", 0, 10), "/0", "FTS5 words in q are words");
+    T_STREQ(found(s, "q=%2A%2A", 0, 10), "!parse 400", "no words");
+    /* replace and drop */
+    text(s, "l1", "C-p2", 2, "supplementing", 1000, "Of Lilies");
+    T_STREQ(found(s, "q=roses", 0, 10), "c1/1", "a replaced text is not found by its old words");
+    T_STREQ(found(s, "q=lilies", 0, 10), "l1/1", "but by its new ones");
+    T_CHECK(s->ops->text_drop(s, "l1", &err) == 0 && s->ops->text_drop(s, "never", &err) == 0, "drop");
+    T_STREQ(found(s, "q=lilies", 0, 10), "/0", "a dropped text is gone");
+    /* autocomplete */
+    text(s, "l4", "C-p10", 10, "supplementing", 4000, "A rose by any other name");
+    struct ts_text_term *t;
+    int n = s->ops->text_terms(s, "books/herbal", "Ro", 10, &t, &err);
+    T_CHECK(n == 3, "three terms start with ro: %d", n);
+    if (n == 3) {
+        T_STREQ(t[0].term, "rose", "the most frequent first (rose, in l2 and l4)");
+        T_CHECK(t[0].count == 2 && t[1].count == 1, "with its count (%ld)", t[0].count);
+        T_STREQ(t[1].term, "rosa", "then the others, in order");
+    }
+    if (n >= 0)
+        ts_text_terms_free(t, n);
+    n = s->ops->text_terms(s, "books/herbal", "zz", 10, &t, &err);
+    T_CHECK(n == 0, "no term starts with zz");
+    if (n >= 0)
+        ts_text_terms_free(t, n);
+    ts_store_close(s);
+}
+
 static int write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -415,6 +512,7 @@ int main(void)
     test_sqlite();
     test_migrations();
     test_annotations();
+    test_text();
     test_catalogue();
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
