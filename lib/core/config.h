@@ -70,6 +70,9 @@ struct ts_config {
     int64_t cache_mb;       /* response cache budget in MiB; 0 = off */
     int64_t meta_cache_mb;  /* metadata cache budget in MiB; 0 = off */
     char *search_db;        /* search index file; "" = in memory */
+    char *data_dir;         /* where annotations are kept (made on the first write) */
+    char *write_keys;       /* comma-separated keys that may write annotations (Authorization: Bearer K) */
+    bool open_writes;       /* anyone may write annotations */
     int64_t walk_max_entries; /* folder entries one walk of the tree may read */
     int64_t walk_max_depth; /* folder levels below the root */
     int64_t max_sidecar_kb; /* largest sidecar read, in KiB */

@@ -30,6 +30,7 @@ const char *ts_status_reason(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 201: return "Created";
     case 204: return "No Content";
     case 206: return "Partial Content";
     case 301: return "Moved Permanently";

@@ -82,8 +82,8 @@ struct ts_deferred {
     size_t in_len;
     char *in_type;                   /* its Content-Type, or NULL */
     int n_headers;
-    const char *header_names[6];     /* static strings */
-    char *header_values[6];          /* malloc'd */
+    const char *header_names[10];    /* static strings */
+    char *header_values[10];         /* malloc'd */
     /*
      * Sends the response itself on the loop (may be NULL: then the fields
      * above make the response). Not called when err.status is set or the
@@ -106,7 +106,7 @@ void *ts_deferred_new(h2o_req_t *req, size_t size, void (*run)(struct ts_job *))
  */
 void ts_deferred_take_body(struct ts_deferred *d);
 
-/** Adds a response header to `d` (the value is copied); extra headers past six are dropped. */
+/** Adds a response header to `d` (the value is copied); extra headers past ten are dropped. */
 void ts_deferred_header(struct ts_deferred *d, const char *name, const char *value);
 
 /**

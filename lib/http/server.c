@@ -356,7 +356,7 @@ static uint64_t work_memory(const struct ts_config *cfg)
 /* Settings read once at start-up: a reload that changes them only logs that a restart is needed. */
 static const char *const restart_only[] = {"root",    "host",      "port",         "threads",  "loops",
                                            "tls_cert", "tls_key",  "extensions",   "vips_threads", "simd",
-                                           "cache_mb", "meta_cache_mb", "search_db", "viewer_dir", "queue_size",
+                                           "cache_mb", "meta_cache_mb", "search_db", "data_dir", "viewer_dir", "queue_size",
                                            "heavy_mp", "heavy_queue", "max_body_kb", "spool_dir",
                                            "max_sidecar_kb", "work_memory_mb", "h2c", "http2_max_streams"};
 
@@ -471,6 +471,8 @@ int ts_server_init(struct ts_server *s, const struct ts_config *cfg, struct ts_e
     s->catalogue = ts_catalogue_new(s->store, (int)cfg->search_rescan, err);
     if (s->catalogue == NULL)
         goto fail;
+    pthread_mutex_init(&s->annos_lock, NULL);
+    s->annos_lock_ready = true;
     s->router = ts_router_new();
     if (s->router == NULL) {
         ts_error_set(err, 500, "out of memory");
@@ -699,6 +701,11 @@ int ts_server_release(struct ts_server *s)
     s->catalogue = NULL;
     ts_store_close(s->store);
     s->store = NULL;
+    ts_store_close(s->annos);
+    s->annos = NULL;
+    if (s->annos_lock_ready)
+        pthread_mutex_destroy(&s->annos_lock);
+    s->annos_lock_ready = false;
     ts_router_free(s->router);
     s->router = NULL;
     s->meta = NULL;

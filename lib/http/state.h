@@ -68,6 +68,9 @@ struct ts_server {
     struct ts_cache *meta;             /* identifier -> file and probed source */
     struct ts_store *store;            /* where the catalogue lives (store/store.h) */
     struct ts_catalogue *catalogue;    /* the catalogue search over the Presentation tree */
+    pthread_mutex_t annos_lock;        /* opening the annotation store, once */
+    struct ts_store *annos;            /* annotations (http/anno_routes.c), opened on first use; NULL before */
+    bool annos_lock_ready;
     struct ts_router *router;          /* the routes every request is dispatched by (http/router.h) */
     FILE *access_log;                  /* NULL when off */
     bool own_access_log;

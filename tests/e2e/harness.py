@@ -123,9 +123,9 @@ class Server:
     def base(self):
         return "%s://127.0.0.1:%d" % (self.scheme, self.port)
 
-    def request(self, path, method="GET", headers=None, timeout=60):
+    def request(self, path, method="GET", headers=None, timeout=60, body=None):
         """One HTTP/1.1 request; returns (status, headers with lower-case names, body bytes).
-        `path` is sent as is (already percent-encoded)."""
+        `path` is sent as is (already percent-encoded); `body` (bytes) is sent with its Content-Length."""
         if self.scheme == "https":  # self-signed test certificates: no verification
             import ssl
             ctx = ssl.create_default_context()
@@ -140,7 +140,9 @@ class Server:
             conn.putrequest(method, path, skip_host=skip_host, skip_accept_encoding=True)
             for k, v in (headers or {}).items():
                 conn.putheader(k, v)
-            conn.endheaders()
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
             r = conn.getresponse()
             body = r.read()
             hdrs = {}
