@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/pct.h"
+#include "http/anno_store.h"
 #include "http/body.h"
 #include "http/conditional.h"
 #include "http/present_routes.h"
@@ -24,7 +25,6 @@
 #include "present/manifest.h"
 #include "present/route.h"
 #include "present/tree.h"
-#include "store/backend.h"
 
 #define ANNO_TYPE "application/ld+json; profile=\"http://www.w3.org/ns/anno.jsonld\""
 #define ANNO_CONTEXT "http://www.w3.org/ns/anno.jsonld"
@@ -40,6 +40,7 @@ struct anno_job {
     char *path;        /* decoded: the container's path, then "/" and the annotation's name when one is named */
     bool container;    /* the URL ends with '/' */
     long page;         /* ?page=N of the container, 0 for the container itself */
+    char *canvas;      /* ?canvas=NAME: the page of that canvas's annotations (what manifests link) */
     unsigned method;
     char *if_match, *slug, *auth, *prefer;
     const char *vary;
@@ -55,6 +56,7 @@ static void job_cleanup(struct ts_deferred *d)
     free(j->slug);
     free(j->auth);
     free(j->prefer);
+    free(j->canvas);
 }
 
 /* A copy of request header `name`, or NULL. */
@@ -116,30 +118,6 @@ int ts_anno_register(struct ts_router *r, struct ts_server *srv)
     struct ts_route row = {"/annotations/", false, TS_M_READ | TS_M_POST | TS_M_PUT | TS_M_DELETE,
                            TS_R_BODY | TS_R_ACCESS | TS_R_WORKER, on_annotations, srv};
     return ts_router_add(r, &row);
-}
-
-/* The annotation store: opened once; made (with data_dir) only when `create` (a write). NULL: none yet, or an error. */
-static struct ts_store *store_of(struct ts_server *srv, bool create, struct ts_error *err)
-{
-    pthread_mutex_lock(&srv->annos_lock);
-    struct ts_store *st = srv->annos;
-    if (st == NULL) {
-        const char *dir = srv->cfg->data_dir;
-        char path[4096];
-        snprintf(path, sizeof(path), "%s/tessera.db", dir);
-        struct stat sb;
-        bool exists = stat(path, &sb) == 0;
-        if (!exists && create && mkdir(dir, 0750) != 0 && errno != EEXIST) {
-            ts_error_set(err, 500, "cannot make the data folder %s: %s", dir, strerror(errno));
-        } else if (exists || create) {
-            st = ts_backend_open(path, err);
-            if (st != NULL)
-                ts_log_info("annotations: kept in %s", path);
-            srv->annos = st;
-        }
-    }
-    pthread_mutex_unlock(&srv->annos_lock);
-    return st;
 }
 
 /* Whether the request may write: open_writes, or Bearer with one of write_keys (compared in constant time). */
@@ -290,6 +268,7 @@ static json_t *page_items(struct ts_store *st, const char *container, long page,
             json_array_append(items, json_object_get(a, "id"));
             json_decref(a);
         } else {
+            json_object_del(a, "@context"); /* the page's context covers what it embeds */
             json_array_append_new(items, a);
         }
     }
@@ -299,7 +278,7 @@ static json_t *page_items(struct ts_store *st, const char *container, long page,
 
 static void get_container(struct anno_job *j, const char *container)
 {
-    struct ts_store *st = store_of(j->d.srv, false, &j->d.err);
+    struct ts_store *st = ts_anno_store(j->d.srv, false, &j->d.err);
     if (st == NULL && j->d.err.status != 0)
         return;
     struct ts_buf iri;
@@ -373,13 +352,56 @@ static void get_container(struct anno_job *j, const char *container)
         ts_deferred_header(&j->d, "preference-applied", applied[pref]);
 }
 
+/* The annotations on one canvas: an AnnotationPage (the one a manifest's canvas lists in `annotations`). */
+static void get_canvas_page(struct anno_job *j, const char *container)
+{
+    struct ts_store *st = ts_anno_store(j->d.srv, false, &j->d.err);
+    if (st == NULL && j->d.err.status != 0)
+        return;
+    struct ts_buf cid, iri;
+    ts_buf_init(&cid, MAX_PATH * 3 + 4096);
+    ts_buf_init(&iri, MAX_PATH * 3 + 4096);
+    ts_present_prefix(j->base, container, &cid);
+    ts_buf_adds(&cid, "/canvas/");
+    ts_present_path_encode(j->canvas, &cid);
+    container_iri(j, container, &iri);
+    ts_buf_adds(&iri, "?canvas=");
+    ts_pct_encode(j->canvas, "", &iri);
+    json_t *items = json_array();
+    if (st != NULL) {
+        /* a canvas page holds every annotation of its canvas (up to the protocol's page size, ten times over) */
+        struct ts_anno_rec *r = NULL;
+        long total = 0;
+        int n = st->ops->anno_list(st, container, cid.data, 0, PAGE_SIZE * 10, &r, &total, &j->d.err);
+        if (n < 0) {
+            json_decref(items);
+            ts_buf_release(&cid);
+            ts_buf_release(&iri);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            json_t *a = json_loads(r[i].json, 0, NULL);
+            if (a != NULL) {
+                json_object_del(a, "@context");
+                json_array_append_new(items, a);
+            }
+        }
+        ts_anno_recs_free(r, n);
+    }
+    json_t *doc = json_pack("{s:s, s:s, s:s, s:o}", "@context", "http://iiif.io/api/presentation/3/context.json", "id",
+                            iri.data, "type", "AnnotationPage", "items", items);
+    ts_buf_release(&cid);
+    ts_buf_release(&iri);
+    reply(j, 200, doc, NULL, false);
+}
+
 /* The canvases of the manifest `f`, for the checks: a manifest document kept in *doc (the strings point into it). */
 static struct ts_anno_canvas *canvases_of(struct anno_job *j, const struct ts_tree_item *f, json_t **doc, size_t *n)
 {
     struct ts_server *srv = j->d.srv;
     struct ts_walk walk;
     ts_server_walk_init(srv, &walk);
-    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, 0};
+    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, 0, NULL, NULL};
     *doc = ts_manifest_build(&p, f, &j->d.err);
     ts_walk_release(&walk);
     *n = 0;
@@ -485,7 +507,7 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
         json_decref(manifest);
         return;
     }
-    struct ts_store *st = store_of(j->d.srv, true, &j->d.err);
+    struct ts_store *st = ts_anno_store(j->d.srv, true, &j->d.err);
     if (st == NULL) {
         json_decref(a);
         json_decref(manifest);
@@ -545,7 +567,7 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
 
 static void get_one(struct anno_job *j)
 {
-    struct ts_store *st = store_of(j->d.srv, false, &j->d.err);
+    struct ts_store *st = ts_anno_store(j->d.srv, false, &j->d.err);
     if (st == NULL) {
         if (j->d.err.status == 0)
             ts_error_set(&j->d.err, 404, "no such annotation");
@@ -594,7 +616,7 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
     container_iri(j, container, &iri);
     ts_present_path_encode(j->path + strlen(container) + 1, &iri);
     const char *given = json_string_value(json_object_get(a, "id"));
-    struct ts_store *st = given != NULL && strcmp(given, iri.data) != 0 ? NULL : store_of(j->d.srv, false, &j->d.err);
+    struct ts_store *st = given != NULL && strcmp(given, iri.data) != 0 ? NULL : ts_anno_store(j->d.srv, false, &j->d.err);
     if (given != NULL && strcmp(given, iri.data) != 0) {
         ts_error_set(&j->d.err, 400, "the annotation's id is not the IRI it is sent to");
     } else if (st == NULL) {
@@ -648,7 +670,7 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
 
 static void delete_one(struct anno_job *j)
 {
-    struct ts_store *st = store_of(j->d.srv, false, &j->d.err);
+    struct ts_store *st = ts_anno_store(j->d.srv, false, &j->d.err);
     if (st == NULL) {
         if (j->d.err.status == 0)
             ts_error_set(&j->d.err, 404, "no such annotation");
@@ -704,6 +726,8 @@ static void run_anno(struct ts_job *job)
     }
     if (j->container && j->method == TS_M_POST)
         post(j, container, &f);
+    else if (j->container && j->canvas != NULL)
+        get_canvas_page(j, container);
     else if (j->container)
         get_container(j, container);
     else if (j->method == TS_M_PUT)
@@ -731,6 +755,7 @@ static int on_annotations(void *state, h2o_req_t *req, const char *rest, size_t 
         return 0;
     }
     long page = 0;
+    char *canvas = NULL;
     if (req->query_at != SIZE_MAX) {
         const char *qs = req->path.base + req->query_at + 1;
         size_t qn = req->path.len - req->query_at - 1;
@@ -747,6 +772,14 @@ static int on_annotations(void *state, h2o_req_t *req, const char *rest, size_t 
             ts_http_errorf(req, 400, "page is a number from 1");
             return 0;
         }
+        char cv[1024];
+        int cr = ts_query_param(qs, qn, "canvas", cv, sizeof(cv));
+        if (cr < 0 || (cr == 1 && (cv[0] == '\0' || strchr(cv, '/') != NULL))) {
+            ts_http_errorf(req, 400, "canvas is the name of a canvas of the manifest");
+            return 0;
+        }
+        if (cr == 1)
+            canvas = strdup(cv);
     }
     char *base = ts_request_base_or_error(req);
     if (base == NULL)
@@ -757,6 +790,7 @@ static int on_annotations(void *state, h2o_req_t *req, const char *rest, size_t 
     j->path = strdup(path);
     j->container = container;
     j->page = page;
+    j->canvas = canvas;
     j->method = ts_method_of(req->method.base, req->method.len);
     j->if_match = header_copy(req, "if-match");
     j->slug = header_copy(req, "slug");

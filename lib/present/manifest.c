@@ -464,6 +464,7 @@ struct build {
     const struct ts_sidecar *s;   /* where names were given, for problems */
     const char *prefix;       /* the manifest's id prefix */
     const char *folder_rel;   /* the folder of the images */
+    const char *manifest_rel; /* the manifest's path (for a single image, the image's) */
     bool navplace;
     json_t *canvas_ids;       /* file name -> canvas id, for ranges and start */
 };
@@ -500,6 +501,13 @@ static json_t *canvas(struct build *b, const char *name, json_t *props, const st
                              body, "target", cid);
     json_t *page = json_pack("{s:s,s:s,s:[o]}", "id", pid, "type", "AnnotationPage", "items", anno);
     json_object_set_new(c, "items", json_pack("[o]", page));
+    char *notes = b->p->annotation_page != NULL ? b->p->annotation_page(b->p->annotation_ctx, b->manifest_rel, cid, name)
+                                                : NULL;
+    if (notes != NULL) {
+        /* the annotations people made on this canvas (http/anno_routes.c): a page a viewer fetches */
+        json_object_set_new(c, "annotations", json_pack("[{s:s,s:s}]", "id", notes, "type", "AnnotationPage"));
+        free(notes);
+    }
     json_object_set_new(b->canvas_ids, name, json_string(cid));
     free(rel);
     free(enc);
@@ -611,7 +619,7 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_tree_item 
     } else {
         folder_rel = strdup(f->rel);
     }
-    struct build b = {p, &s, pre, folder_rel, false, json_object()};
+    struct build b = {p, &s, pre, folder_rel, f->rel, false, json_object()};
     json_t *doc = json_pack("{s:s,s:s}", "id", mid, "type", "Manifest");
     const char *name = strrchr(f->rel, '/') != NULL ? strrchr(f->rel, '/') + 1 : f->rel;
     describe(doc, &s, f->kind == TS_P_IMAGE ? stem_label(name) : lang1(name[0] ? name : "Collection"));

@@ -46,6 +46,14 @@ struct ts_present {
     json_t *problems;            /* sidecar and image problems are appended here ("file:line: ...") */
     struct ts_walk *walk;        /* what this answer may read of the tree; NULL: each folder its own bounds */
     uint32_t thumb_px;           /* thumbnails: longest edge at least this; 0 for TS_THUMB_PX */
+    /*
+     * The IRI of the AnnotationPage of the annotations on canvas
+     * `canvas_id` of the manifest at `manifest_rel` (malloc'd), or NULL
+     * when it has none; then the canvas lists it in `annotations`. May be
+     * NULL (exports, tests): no canvas lists annotations.
+     */
+    char *(*annotation_page)(void *ctx, const char *manifest_rel, const char *canvas_id, const char *canvas_name);
+    void *annotation_ctx;
 };
 
 #define TS_THUMB_PX 200

@@ -226,3 +226,33 @@ def test_writes_survive_a_restart(srv, t):
     finally:
         t.check(not other.stop(), "clean stop")
     t.check(os.path.isfile(os.path.join(DATA, "data", "tessera.db")), "in data_dir/tessera.db")
+
+
+def test_manifests_link_their_annotations(srv, t):
+    import test_presentation
+    canvases = _canvases(srv)
+    cid, w, hgt = canvases[2]
+    name = cid.rsplit("/", 1)[1]
+    st, h, body = srv.get("/iiif/presentation/kinds/manifest")
+    before = json.loads(body)
+    etag = h.get("etag")
+    t.check(not any(c["id"] == cid and "annotations" in c for c in before["items"]), "no link before any annotation")
+    st, h, body = _send(srv, "POST", C, _anno(cid + "#xywh=1,1,2,2", text="on the third canvas"), KEY)
+    t.eq(st, 201, "created")
+    made = json.loads(body)
+    st, h, body = srv.get("/iiif/presentation/kinds/manifest")
+    after = json.loads(body)
+    t.check(h.get("etag") != etag, "the manifest's ETag changes at once")
+    test_presentation._valid(t, after, "the manifest with annotations")
+    canvas = [c for c in after["items"] if c["id"] == cid][0]
+    page_id = "http://127.0.0.1:%d%s?canvas=%s" % (srv.port, C, name)
+    t.eq(canvas.get("annotations"), [{"id": page_id, "type": "AnnotationPage"}], "the canvas lists its page")
+    st, h, body = srv.get(page_id[page_id.index("/annotations/"):])
+    t.eq(st, 200, "the page dereferences")
+    page = json.loads(body)
+    t.eq(page["id"], page_id, "with its id")
+    t.eq(page["type"], "AnnotationPage", "an AnnotationPage")
+    t.check(made["id"] in [a["id"] for a in page["items"]], "holding the annotation")
+    t.check(all(cid in json.dumps(a["target"]) for a in page["items"]), "and only this canvas's")
+    st, h, body = srv.get(C + "?canvas=nothing.png")
+    t.check(st == 200 and json.loads(body)["items"] == [], "a canvas without annotations: an empty page")
