@@ -159,6 +159,42 @@ try {
   check(thumbs >= 3, `home page: thumbnails load (${thumbs})`);
   await page.close();
 
+  // an annotation made through the Web Annotation Protocol reaches Mirador through the manifest
+  const data = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-browser-data-"));
+  const aserver = await startServer(["--data-dir", path.join(data, "d"), "--write-keys", "browser-key"]);
+  try {
+    const canvas = `${aserver.base}/iiif/presentation/photographs/album/canvas/p1-astronaut.jpg`;
+    const note = "an astronaut, seen in the browser";
+    const made = await fetch(`${aserver.base}/annotations/photographs/album/`, {
+      method: "POST",
+      headers: { "Authorization": "Bearer browser-key", "Content-Type": "application/ld+json" },
+      body: JSON.stringify({ type: "Annotation", motivation: "commenting", target: `${canvas}#xywh=100,100,200,200`,
+                             body: { type: "TextualBody", value: note, format: "text/plain" } }),
+    });
+    check(made.status === 201, `annotation: created through the protocol (${made.status})`);
+    const apage = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    let fetched = 0;
+    apage.on("response", (r) => {
+      if (r.url().includes("/annotations/photographs/album/?canvas=p1-astronaut.jpg") && r.status() === 200) fetched++;
+    });
+    await apage.goto(`${aserver.base}/viewer/manifest/photographs/album`, { waitUntil: "load", timeout: 60000 });
+    const t0 = Date.now();
+    let inMirador = false;
+    while (!inMirador && Date.now() - t0 < 30000) {
+      await new Promise((r) => setTimeout(r, 300));
+      inMirador = await apage.evaluate((text) => {
+        const m = window.miradorInstance;
+        return !!(m && m.store && JSON.stringify(m.store.getState().annotations || {}).includes(text));
+      }, note);
+    }
+    check(fetched >= 1, `annotation: Mirador fetches the canvas's annotation page (${fetched})`);
+    check(inMirador, "annotation: Mirador holds the annotation's text for the canvas");
+    await apage.close();
+  } finally {
+    aserver.proc.kill("SIGINT");
+    fs.rmSync(data, { recursive: true, force: true });
+  }
+
   // a static export, served by nginx, in Mirador
   const site = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-site-"));
   fs.chmodSync(site, 0o755); // nginx's workers run as another user
