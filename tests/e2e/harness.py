@@ -167,19 +167,23 @@ def proc_status_kb(srv, field):
 
 
 def worker_cpu_ticks(srv):
-    """CPU time (clock ticks, user + system) the server's worker threads ("ts-worker") have used."""
-    total = 0
+    """CPU time (clock ticks, user + system) the server has spent outside its event loops: the
+    workers and the libvips threads they run (which come and go, so the process's total is read,
+    which keeps the time of threads that ended, less the loop threads' own)."""
+    with open("/proc/%d/stat" % srv.proc.pid) as f:
+        stat = f.read()
+    fields = stat[stat.rindex(")") + 2:].split()
+    total = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
     base = "/proc/%d/task" % srv.proc.pid
     for tid in os.listdir(base):
         try:
             with open(os.path.join(base, tid, "stat")) as f:
-                stat = f.read()
+                ts = f.read()
         except OSError:
             continue  # the thread ended
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        if comm == "ts-worker":
-            fields = stat[stat.rindex(")") + 2:].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        if ts[ts.index("(") + 1:ts.rindex(")")] == "ts-loop":
+            tf = ts[ts.rindex(")") + 2:].split()
+            total -= int(tf[11]) + int(tf[12])
     return total
 
 
