@@ -358,12 +358,8 @@ static void get_canvas_page(struct anno_job *j, const char *container)
     struct ts_store *st = ts_anno_store(j->d.srv, false, &j->d.err);
     if (st == NULL && j->d.err.status != 0)
         return;
-    struct ts_buf cid, iri;
-    ts_buf_init(&cid, MAX_PATH * 3 + 4096);
+    struct ts_buf iri;
     ts_buf_init(&iri, MAX_PATH * 3 + 4096);
-    ts_present_prefix(j->base, container, &cid);
-    ts_buf_adds(&cid, "/canvas/");
-    ts_present_path_encode(j->canvas, &cid);
     container_iri(j, container, &iri);
     ts_buf_adds(&iri, "?canvas=");
     ts_pct_encode(j->canvas, "", &iri);
@@ -372,10 +368,9 @@ static void get_canvas_page(struct anno_job *j, const char *container)
         /* a canvas page holds every annotation of its canvas (up to the protocol's page size, ten times over) */
         struct ts_anno_rec *r = NULL;
         long total = 0;
-        int n = st->ops->anno_list(st, container, cid.data, 0, PAGE_SIZE * 10, &r, &total, &j->d.err);
+        int n = st->ops->anno_list(st, container, j->canvas, 0, PAGE_SIZE * 10, &r, &total, &j->d.err);
         if (n < 0) {
             json_decref(items);
-            ts_buf_release(&cid);
             ts_buf_release(&iri);
             return;
         }
@@ -390,7 +385,6 @@ static void get_canvas_page(struct anno_job *j, const char *container)
     }
     json_t *doc = json_pack("{s:s, s:s, s:s, s:o}", "@context", "http://iiif.io/api/presentation/3/context.json", "id",
                             iri.data, "type", "AnnotationPage", "items", items);
-    ts_buf_release(&cid);
     ts_buf_release(&iri);
     reply(j, 200, doc, NULL, false);
 }
@@ -455,6 +449,17 @@ static void random_name(char out[17])
         snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
+/* The canvas's name, from its IRI ({prefix}/canvas/{encoded name}), decoded; malloc'd ("" when not of that form). */
+static char *canvas_name(const char *iri)
+{
+    const char *at = strstr(iri, "/canvas/");
+    char out[1024];
+    struct ts_error err;
+    if (at == NULL || decode_path(at + 8, strlen(at + 8), out, sizeof(out), &err) != 0)
+        return strdup("");
+    return strdup(out);
+}
+
 /* Parses and checks the body against the manifest `f`; fills the canvases it targets. NULL with err. */
 static json_t *checked_body(struct anno_job *j, const struct ts_tree_item *f, const char ***targets, size_t *n_targets,
                             json_t **manifest)
@@ -477,12 +482,24 @@ static json_t *checked_body(struct anno_job *j, const struct ts_tree_item *f, co
         json_decref(a);
         return NULL;
     }
+    /*
+     * The store keeps the canvases by name, not by IRI: an IRI carries the
+     * public base, which may change (another host name, a proxy), a name
+     * does not.
+     */
     *targets = calloc(nt + 1, sizeof(**targets));
     for (size_t i = 0; *targets != NULL && i < nt; i++)
-        (*targets)[i] = canv[t[i].canvas].id;
+        (*targets)[i] = canvas_name(canv[t[i].canvas].id);
     *n_targets = nt;
     free(canv);
     return a;
+}
+
+static void free_targets(const char **targets, size_t n)
+{
+    for (size_t i = 0; targets != NULL && i < n; i++)
+        free((char *)targets[i]);
+    free(targets);
 }
 
 static void write_outcome(struct anno_job *j, int rc)
@@ -511,7 +528,7 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
     if (st == NULL) {
         json_decref(a);
         json_decref(manifest);
-        free(targets);
+        free_targets(targets, nt);
         return;
     }
     struct ts_buf iri;
@@ -561,7 +578,7 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
         ts_error_set(&j->d.err, 500, "no free name for the annotation");
     json_decref(a);
     json_decref(manifest);
-    free(targets);
+    free_targets(targets, nt);
     ts_buf_release(&iri);
 }
 
@@ -664,7 +681,7 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
     }
     json_decref(a);
     json_decref(manifest);
-    free(targets);
+    free_targets(targets, nt);
     ts_buf_release(&iri);
 }
 

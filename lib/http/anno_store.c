@@ -46,7 +46,8 @@ char *ts_anno_page_iri(void *ctx, const char *manifest_rel, const char *canvas_i
         return NULL;
     struct ts_anno_rec *r = NULL;
     long total = 0;
-    int n = st->ops->anno_list(st, manifest_rel, canvas_id, 0, 0, &r, &total, &err);
+    (void)canvas_id; /* the store keeps canvases by name: an IRI holds the public base, which may change */
+    int n = st->ops->anno_list(st, manifest_rel, canvas_name, 0, 0, &r, &total, &err);
     if (n >= 0)
         ts_anno_recs_free(r, n);
     if (n < 0 || total == 0)

@@ -59,7 +59,8 @@ struct ts_catalogue_hit {
  * An annotation as stored (the Web Annotation Protocol, issue 13): its
  * path under /annotations/ ("books/herbal/3f2a9c"), its container (the
  * manifest's path), the JSON as it is served, its ETag, and the canvases
- * it targets (for the manifest's per-canvas pages).
+ * it targets, by name within the manifest (for the manifest's per-canvas
+ * pages; names, because canvas IRIs hold the public base, which may change).
  */
 struct ts_anno_row {
     const char *id;

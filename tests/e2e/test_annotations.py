@@ -226,6 +226,17 @@ def test_writes_survive_a_restart(srv, t):
     finally:
         t.check(not other.stop(), "clean stop")
     t.check(os.path.isfile(os.path.join(DATA, "data", "tessera.db")), "in data_dir/tessera.db")
+    # canvases are kept by name: served under another public base, the manifest still links the annotations
+    moved = harness.Server(srv.binary, srv.root, SERVER_ARGS + ["--access-log", "off", "--base-url",
+                                                                "https://images.example.org/iiif-server"],
+                           sanitized=srv.sanitized).start()
+    try:
+        st, h, body = moved.get("/iiif/presentation/kinds/manifest")
+        first = json.loads(body)["items"][0]
+        t.eq(first.get("annotations", [{}])[0].get("id", "").split("?")[0],
+             "https://images.example.org/iiif-server/annotations/kinds/", "the link follows the new base")
+    finally:
+        t.check(not moved.stop(), "clean stop")
 
 
 def test_manifests_link_their_annotations(srv, t):
