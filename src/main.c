@@ -413,7 +413,7 @@ static int cmd_manifest(const char *argv0, int argc, char **argv)
     struct ts_file_probe probe = {&r, (uint32_t)cfg.tile_size, {0}};
     ts_render_limits(&cfg, &probe.limits);
     json_t *problems = json_array();
-    struct ts_present p = {base.data ? base.data : "", &r, ts_file_probe, &probe, problems, &walk, 0, NULL, NULL};
+    struct ts_present p = {base.data ? base.data : "", &r, ts_file_probe, &probe, problems, &walk, 0, NULL, NULL, NULL};
     struct ts_tree_item f;
     if (ts_tree_open(&r, &walk, rel, &f, &err) != 0) {
         fprintf(stderr, "tessera: %s: %s\n", target, err.msg);

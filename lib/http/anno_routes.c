@@ -74,43 +74,6 @@ static char *header_copy(h2o_req_t *req, const char *name)
     return s;
 }
 
-/*
- * Decodes the path after /annotations/ (`n` bytes): %XX escapes, no NUL,
- * no empty, ".", ".." or hidden segment. 0, or -1 (400).
- */
-static int decode_path(const char *s, size_t n, char *out, size_t cap, struct ts_error *err)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '%') {
-            if (i + 2 >= n)
-                return ts_error_set(err, 400, "a malformed %%-escape in the path");
-            char h[3] = {s[i + 1], s[i + 2], 0};
-            char *end;
-            long v = strtol(h, &end, 16);
-            if (end != h + 2 || v == 0)
-                return ts_error_set(err, 400, "a malformed %%-escape in the path");
-            c = (unsigned char)v;
-            i += 2;
-        }
-        if (k + 1 >= cap)
-            return ts_error_set(err, 414, "the path is too long");
-        out[k++] = (char)c;
-    }
-    out[k] = '\0';
-    for (const char *seg = out; *seg != '\0';) {
-        const char *slash = strchr(seg, '/');
-        size_t len = slash != NULL ? (size_t)(slash - seg) : strlen(seg);
-        if (len == 0 || seg[0] == '.' || memchr(seg, '\\', len) != NULL)
-            return ts_error_set(err, 400, "a path with an empty, '.', '..' or hidden part");
-        seg += len + (slash != NULL ? 1 : 0);
-        if (slash != NULL && *seg == '\0')
-            return ts_error_set(err, 400, "a path with an empty part");
-    }
-    return 0;
-}
-
 static int on_annotations(void *state, h2o_req_t *req, const char *rest, size_t n);
 
 int ts_anno_register(struct ts_router *r, struct ts_server *srv)
@@ -395,7 +358,7 @@ static struct ts_anno_canvas *canvases_of(struct anno_job *j, const struct ts_tr
     struct ts_server *srv = j->d.srv;
     struct ts_walk walk;
     ts_server_walk_init(srv, &walk);
-    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, 0, NULL, NULL};
+    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, 0, NULL, NULL, NULL};
     *doc = ts_manifest_build(&p, f, &j->d.err);
     ts_walk_release(&walk);
     *n = 0;
@@ -455,14 +418,20 @@ static char *canvas_name(const char *iri)
     const char *at = strstr(iri, "/canvas/");
     char out[1024];
     struct ts_error err;
-    if (at == NULL || decode_path(at + 8, strlen(at + 8), out, sizeof(out), &err) != 0)
+    if (at == NULL || ts_anno_path_decode(at + 8, strlen(at + 8), out, sizeof(out), &err) != 0)
         return strdup("");
     return strdup(out);
 }
 
 /* Parses and checks the body against the manifest `f`; fills the canvases it targets. NULL with err. */
+/* Where the first target of a checked annotation points, for its searchable text. */
+struct first_target {
+    int position;                 /* the canvas's place in the manifest */
+    struct ts_anno_target t;
+};
+
 static json_t *checked_body(struct anno_job *j, const struct ts_tree_item *f, const char ***targets, size_t *n_targets,
-                            json_t **manifest)
+                            json_t **manifest, struct first_target *first)
 {
     json_t *a = NULL;
     *manifest = NULL;
@@ -491,6 +460,8 @@ static json_t *checked_body(struct anno_job *j, const struct ts_tree_item *f, co
     for (size_t i = 0; *targets != NULL && i < nt; i++)
         (*targets)[i] = canvas_name(canv[t[i].canvas].id);
     *n_targets = nt;
+    first->position = (int)t[0].canvas;
+    first->t = t[0];
     free(canv);
     return a;
 }
@@ -500,6 +471,64 @@ static void free_targets(const char **targets, size_t n)
     for (size_t i = 0; targets != NULL && i < n; i++)
         free((char *)targets[i]);
     free(targets);
+}
+
+/* The words of the annotation's textual bodies, space-separated ("" when it has none). */
+static void body_text(const json_t *b, struct ts_buf *out)
+{
+    if (json_is_array(b)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach(b, i, x)
+        {
+            body_text(x, out);
+        }
+        return;
+    }
+    if (!json_is_object(b))
+        return;
+    const char *type = json_string_value(json_object_get(b, "type"));
+    if (type != NULL && strcmp(type, "Choice") == 0) {
+        body_text(json_object_get(b, "items"), out);
+        return;
+    }
+    const char *v = json_string_value(json_object_get(b, "value"));
+    if (v != NULL) {
+        if (out->len > 0)
+            ts_buf_adds(out, " ");
+        ts_buf_adds(out, v);
+    }
+}
+
+/*
+ * Makes the annotation searchable (Content Search) on its first target's
+ * canvas, with that target's box for the hits; an annotation without text
+ * is dropped from the search. Failures are logged, not answered: the
+ * annotation itself is stored.
+ */
+static void index_text(struct ts_store *st, const char *id, const char *container, const json_t *a,
+                       const char *canvas, const struct first_target *first, int64_t created_ms)
+{
+    struct ts_buf text, boxes;
+    ts_buf_init(&text, 1 << 20);
+    ts_buf_init(&boxes, 256);
+    body_text(json_object_get(a, "body"), &text);
+    struct ts_error err;
+    if (text.len == 0) {
+        if (st->ops->text_drop(st, id, &err) != 0)
+            ts_log_warn("annotations: %s: the search index: %s", id, err.msg);
+    } else {
+        if (first->t.has_box)
+            ts_buf_addf(&boxes, "[%u,%u,%u,%u]", first->t.x, first->t.y, first->t.w, first->t.h);
+        const json_t *m = json_object_get(a, "motivation");
+        const char *mot = json_is_string(m) ? json_string_value(m) : json_string_value(json_array_get(m, 0));
+        struct ts_text_row row = {id, container, canvas, first->position, mot != NULL ? mot : "", created_ms,
+                                  text.data, boxes.data != NULL ? boxes.data : ""};
+        if (st->ops->text_put(st, &row, &err) != 0)
+            ts_log_warn("annotations: %s: the search index: %s", id, err.msg);
+    }
+    ts_buf_release(&text);
+    ts_buf_release(&boxes);
 }
 
 static void write_outcome(struct anno_job *j, int rc)
@@ -519,7 +548,8 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
     const char **targets;
     size_t nt = 0;
     json_t *manifest;
-    json_t *a = checked_body(j, f, &targets, &nt, &manifest);
+    struct first_target first;
+    json_t *a = checked_body(j, f, &targets, &nt, &manifest, &first);
     if (a == NULL) {
         json_decref(manifest);
         return;
@@ -568,6 +598,7 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
         if (rc == TS_STORE_EXISTS)
             continue; /* that name is taken: another */
         if (rc == 0) {
+            index_text(st, id, container, a, targets[0], &first, now);
             ts_deferred_header(&j->d, "location", iri.data);
             reply(j, 201, a, etag, false);
             a = NULL;
@@ -623,7 +654,8 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
     const char **targets;
     size_t nt = 0;
     json_t *manifest;
-    json_t *a = checked_body(j, f, &targets, &nt, &manifest);
+    struct first_target first;
+    json_t *a = checked_body(j, f, &targets, &nt, &manifest, &first);
     if (a == NULL) {
         json_decref(manifest);
         return;
@@ -649,6 +681,7 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
             snprintf(created, sizeof(created), "%s", c != NULL ? c : "");
             json_decref(o);
         }
+        int64_t created_ms = g == 1 ? old.created_ms : 0;
         if (g == 1)
             ts_anno_rec_release(&old);
         json_object_set_new(a, "id", json_string(iri.data));
@@ -673,6 +706,7 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
                               : ts_error_set(&j->d.err, 500, "out of memory");
         free(text);
         if (rc == 0) {
+            index_text(st, j->path, container, a, targets[0], &first, created_ms);
             reply(j, 200, a, etag, false);
             a = NULL;
         } else {
@@ -694,6 +728,9 @@ static void delete_one(struct anno_job *j)
         return;
     }
     int rc = st->ops->anno_delete(st, j->path, j->if_match, now_ms(), &j->d.err);
+    struct ts_error ie;
+    if (rc == 0 && st->ops->text_drop(st, j->path, &ie) != 0)
+        ts_log_warn("annotations: %s: the search index: %s", j->path, ie.msg);
     if (rc == 0) {
         j->d.status = 204;
         j->d.content_type = NULL;
@@ -767,7 +804,7 @@ static int on_annotations(void *state, h2o_req_t *req, const char *rest, size_t 
         ts_http_errorf(req, 404, "a container is /annotations/{manifest-path}/");
         return 0;
     }
-    if (decode_path(rest, pn, path, sizeof(path), &err) != 0) {
+    if (ts_anno_path_decode(rest, pn, path, sizeof(path), &err) != 0) {
         ts_http_error(req, &err);
         return 0;
     }

@@ -14,6 +14,8 @@
 #include "present/route.h"
 #include "store/backend.h"
 
+#include <stdlib.h>
+
 struct ts_store *ts_anno_store(struct ts_server *srv, bool create, struct ts_error *err)
 {
     pthread_mutex_lock(&srv->annos_lock);
@@ -61,3 +63,37 @@ char *ts_anno_page_iri(void *ctx, const char *manifest_rel, const char *canvas_i
     ts_pct_encode(canvas_name, "", &b);
     return ts_buf_take(&b, NULL);
 }
+
+int ts_anno_path_decode(const char *s, size_t n, char *out, size_t cap, struct ts_error *err)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%') {
+            if (i + 2 >= n)
+                return ts_error_set(err, 400, "a malformed %%-escape in the path");
+            char h[3] = {s[i + 1], s[i + 2], 0};
+            char *end;
+            long v = strtol(h, &end, 16);
+            if (end != h + 2 || v == 0)
+                return ts_error_set(err, 400, "a malformed %%-escape in the path");
+            c = (unsigned char)v;
+            i += 2;
+        }
+        if (k + 1 >= cap)
+            return ts_error_set(err, 414, "the path is too long");
+        out[k++] = (char)c;
+    }
+    out[k] = '\0';
+    for (const char *seg = out; *seg != '\0';) {
+        const char *slash = strchr(seg, '/');
+        size_t len = slash != NULL ? (size_t)(slash - seg) : strlen(seg);
+        if (len == 0 || seg[0] == '.' || memchr(seg, '\\', len) != NULL)
+            return ts_error_set(err, 400, "a path with an empty, '.', '..' or hidden part");
+        seg += len + (slash != NULL ? 1 : 0);
+        if (slash != NULL && *seg == '\0')
+            return ts_error_set(err, 400, "a path with an empty part");
+    }
+    return 0;
+}
+

@@ -32,4 +32,11 @@ struct ts_anno_pages {
  */
 char *ts_anno_page_iri(void *ctx, const char *manifest_rel, const char *canvas_id, const char *canvas_name);
 
+/**
+ * Decodes a manifest path as it appears in a URL (`n` bytes): %XX escapes,
+ * no NUL, no empty, ".", ".." or hidden segment. 0, or -1 (400; 414 when
+ * over `cap`).
+ */
+int ts_anno_path_decode(const char *s, size_t n, char *out, size_t cap, struct ts_error *err);
+
 #endif

@@ -192,7 +192,7 @@ static void run_home(struct ts_job *job)
     struct ts_server *srv = j->d.srv;
     struct ts_walk walk;
     ts_server_walk_init(srv, &walk);
-    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, THUMB_SHOWN * 2, NULL, NULL};
+    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, THUMB_SHOWN * 2, NULL, NULL, NULL};
     char *title = site_title(srv, &p);
     struct ts_buf html;
     ts_buf_init(&html, 16u << 20);

@@ -4,6 +4,7 @@
  */
 #include "http/present_routes.h"
 #include "http/anno_store.h"
+#include "http/search_routes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +193,7 @@ static void answer_present(struct present_job *j, struct ts_tree_item *f_in, str
     }
     json_t *problems = json_array();
     struct ts_anno_pages notes = {srv, j->base};
-    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, problems, walk, 0, ts_anno_page_iri, &notes};
+    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, problems, walk, 0, ts_anno_page_iri, ts_search_services, &notes};
     json_t *doc = is_collection ? ts_collection_build(&p, &f, &j->d.err) : ts_manifest_build(&p, &f, &j->d.err);
     log_problems(problems, f.rel, f.stamp);
     json_decref(problems);
@@ -331,7 +332,7 @@ static void run_search(struct ts_job *job)
     struct ts_server *srv = j->d.srv;
     struct ts_walk walk;
     ts_server_walk_init(srv, &walk);
-    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, 0, NULL, NULL};
+    struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, NULL, &walk, 0, NULL, NULL, NULL};
     long refreshed = ts_catalogue_refresh(srv->catalogue, &p, false, &j->d.err);
     ts_walk_release(&walk);
     if (refreshed < 0)

@@ -675,7 +675,7 @@ int ts_export(const struct ts_config *cfg, const char *out, const char *base, co
     }
     json_t *problems = json_array();
     struct ts_file_probe probe = {&x.r, (uint32_t)cfg->tile_size, x.lim};
-    struct ts_present p = {base, &x.r, ts_file_probe, &probe, problems, &x.walk, 0, NULL, NULL};
+    struct ts_present p = {base, &x.r, ts_file_probe, &probe, problems, &x.walk, 0, NULL, NULL, NULL};
     json_t *exported = json_object();
     if (rc == 0) {
         rc = export_doc(&x, &p, "", 0, exported);

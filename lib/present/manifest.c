@@ -712,6 +712,9 @@ json_t *ts_manifest_build(const struct ts_present *p, const struct ts_tree_item 
     if (exif_gaps(doc, &first_exif) && navplace_ids(doc, mid))
         b.navplace = true;
     json_object_set_new(doc, "items", items);
+    json_t *services = p->services != NULL ? p->services(p->annotation_ctx, f->rel) : NULL;
+    if (services != NULL) /* Content Search over its annotations' text (http/search_routes.c) */
+        json_object_set_new(doc, "service", services);
     if (s.structures != NULL && json_array_size(s.structures) > 0 && f->kind != TS_P_IMAGE) {
         char *shown = f->rel[0] ? idf("%s/manifest.yml", f->rel) : strdup("manifest.yml");
         json_t *ranges = json_array();

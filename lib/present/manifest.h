@@ -53,6 +53,8 @@ struct ts_present {
      * NULL (exports, tests): no canvas lists annotations.
      */
     char *(*annotation_page)(void *ctx, const char *manifest_rel, const char *canvas_id, const char *canvas_name);
+    /* The manifest's `service` entries (Content Search) as a new reference, or NULL for none. May be NULL. */
+    json_t *(*services)(void *ctx, const char *manifest_rel);
     void *annotation_ctx;
 };
 

@@ -703,7 +703,8 @@ static int op_text_search(struct ts_store *st, const char *container, const stru
     struct ts_buf fts;
     ts_buf_init(&fts, 1 << 14);
     int words = ts_fts_terms(q->terms, q->n_terms, &fts);
-    if (words < 0 || (words == 0 && q->n_motivations == 0)) {
+    /* terms that hold no word match nothing anyone typed; no terms and no motivation is every row */
+    if (words < 0 || (words == 0 && q->n_terms > 0 && q->n_motivations == 0)) {
         ts_buf_release(&fts);
         return ts_error_set(err, 400, "the search has no words to look for");
     }

@@ -180,8 +180,9 @@ struct ts_store_ops {
      * terms; any of its motivations; created within any of its date
      * ranges), in document order (canvas position, then as stored): up to `limit`
      * from `offset` into *hits and the count of all into *total. The number
-     * of hits, or -1 (400 when the terms hold no word and no motivation is
-     * asked for).
+     * of hits, or -1 (400 when there are terms but they hold no word and
+     * no motivation is asked for). A query with neither terms nor
+     * motivations is every row of the container.
      */
     int (*text_search)(struct ts_store *s, const char *container, const struct ts_squery *q, int offset, int limit,
                        struct ts_text_hit **hits, long *total, struct ts_error *err);

@@ -463,7 +463,7 @@ static void test_catalogue(void)
         ts_resolver_release(&r);
         return;
     }
-    struct ts_present p = {"http://x", &r, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+    struct ts_present p = {"http://x", &r, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL};
     long n = ts_catalogue_refresh(c, &p, true, &err);
     T_CHECK(n == 6, "refresh sees the root, books, herbal, maps, its atlas and its loose map: %ld", n);
     struct ts_catalogue_hit *h;
