@@ -501,34 +501,22 @@ static void body_text(const json_t *b, struct ts_buf *out)
 }
 
 /*
- * Makes the annotation searchable (Content Search) on its first target's
- * canvas, with that target's box for the hits; an annotation without text
- * is dropped from the search. Failures are logged, not answered: the
- * annotation itself is stored.
+ * The searchable text of annotation `a` (Content Search) on its first
+ * target's canvas, with that target's box for the hits: `text` and `boxes`
+ * hold the strings `out` points to. Written with the annotation, in its
+ * transaction; empty text drops it from the search.
  */
-static void index_text(struct ts_store *st, const char *id, const char *container, const json_t *a,
-                       const char *canvas, const struct first_target *first, int64_t created_ms)
+static void text_row(const char *id, const char *container, const json_t *a, const char *canvas,
+                     const struct first_target *first, int64_t created_ms, struct ts_buf *text, struct ts_buf *boxes,
+                     struct ts_text_row *out)
 {
-    struct ts_buf text, boxes;
-    ts_buf_init(&text, 1 << 20);
-    ts_buf_init(&boxes, 256);
-    body_text(json_object_get(a, "body"), &text);
-    struct ts_error err;
-    if (text.len == 0) {
-        if (st->ops->text_drop(st, id, &err) != 0)
-            ts_log_warn("annotations: %s: the search index: %s", id, err.msg);
-    } else {
-        if (first->t.has_box)
-            ts_buf_addf(&boxes, "[%u,%u,%u,%u]", first->t.x, first->t.y, first->t.w, first->t.h);
-        const json_t *m = json_object_get(a, "motivation");
-        const char *mot = json_is_string(m) ? json_string_value(m) : json_string_value(json_array_get(m, 0));
-        struct ts_text_row row = {id, container, canvas, first->position, mot != NULL ? mot : "", created_ms,
-                                  text.data, boxes.data != NULL ? boxes.data : ""};
-        if (st->ops->text_put(st, &row, &err) != 0)
-            ts_log_warn("annotations: %s: the search index: %s", id, err.msg);
-    }
-    ts_buf_release(&text);
-    ts_buf_release(&boxes);
+    body_text(json_object_get(a, "body"), text);
+    if (first->t.has_box)
+        ts_buf_addf(boxes, "[%u,%u,%u,%u]", first->t.x, first->t.y, first->t.w, first->t.h);
+    const json_t *m = json_object_get(a, "motivation");
+    const char *mot = json_is_string(m) ? json_string_value(m) : json_string_value(json_array_get(m, 0));
+    *out = (struct ts_text_row){id, container, canvas, first->position, mot != NULL ? mot : "", created_ms,
+                                text->data != NULL ? text->data : "", boxes->data != NULL ? boxes->data : ""};
 }
 
 static void write_outcome(struct anno_job *j, int rc)
@@ -592,13 +580,19 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
         snprintf(id, sizeof(id), "%s/%s", container, name);
         char etag[24];
         ts_etag_format(ts_hash(ts_hash(TS_HASH_SEED, text ? text : "", len), &now, sizeof(now)), etag);
-        struct ts_anno_row row = {id, container, text, etag, now, now, targets, nt};
+        struct ts_buf words, boxes;
+        ts_buf_init(&words, 1 << 20);
+        ts_buf_init(&boxes, 256);
+        struct ts_text_row trow;
+        text_row(id, container, a, targets[0], &first, now, &words, &boxes, &trow);
+        struct ts_anno_row row = {id, container, text, etag, now, now, targets, nt, &trow};
         int rc = text != NULL ? st->ops->anno_create(st, &row, &j->d.err) : ts_error_set(&j->d.err, 500, "out of memory");
         free(text);
+        ts_buf_release(&words);
+        ts_buf_release(&boxes);
         if (rc == TS_STORE_EXISTS)
             continue; /* that name is taken: another */
         if (rc == 0) {
-            index_text(st, id, container, a, targets[0], &first, now);
             ts_deferred_header(&j->d, "location", iri.data);
             reply(j, 201, a, etag, false);
             a = NULL;
@@ -701,12 +695,18 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
         char *text = ts_present_dump(a, &len);
         char etag[24];
         ts_etag_format(ts_hash(ts_hash(TS_HASH_SEED, text ? text : "", len), &now, sizeof(now)), etag);
-        struct ts_anno_row row = {j->path, container, text, etag, now, now, targets, nt};
+        struct ts_buf words, boxes;
+        ts_buf_init(&words, 1 << 20);
+        ts_buf_init(&boxes, 256);
+        struct ts_text_row trow;
+        text_row(j->path, container, a, targets[0], &first, created_ms, &words, &boxes, &trow);
+        struct ts_anno_row row = {j->path, container, text, etag, now, now, targets, nt, &trow};
         int rc = text != NULL ? st->ops->anno_replace(st, &row, j->if_match, &j->d.err)
                               : ts_error_set(&j->d.err, 500, "out of memory");
         free(text);
+        ts_buf_release(&words);
+        ts_buf_release(&boxes);
         if (rc == 0) {
-            index_text(st, j->path, container, a, targets[0], &first, created_ms);
             reply(j, 200, a, etag, false);
             a = NULL;
         } else {
@@ -728,9 +728,6 @@ static void delete_one(struct anno_job *j)
         return;
     }
     int rc = st->ops->anno_delete(st, j->path, j->if_match, now_ms(), &j->d.err);
-    struct ts_error ie;
-    if (rc == 0 && st->ops->text_drop(st, j->path, &ie) != 0)
-        ts_log_warn("annotations: %s: the search index: %s", j->path, ie.msg);
     if (rc == 0) {
         j->d.status = 204;
         j->d.content_type = NULL;

@@ -425,6 +425,9 @@ static bool put_targets(struct sqlite_store *s, const struct ts_anno_row *row)
     return ok;
 }
 
+static bool text_set_locked(struct sqlite_store *s, const struct ts_text_row *row);
+static int text_drop_locked(struct sqlite_store *s, const char *anno);
+
 static int op_anno_create(struct ts_store *st, const struct ts_anno_row *row, struct ts_error *err)
 {
     struct sqlite_store *s = (struct sqlite_store *)st;
@@ -443,7 +446,7 @@ static int op_anno_create(struct ts_store *st, const struct ts_anno_row *row, st
     sqlite3_bind_text(s->a_insert, 4, row->etag, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s->a_insert, 5, row->created_ms);
     sqlite3_bind_int64(s->a_insert, 6, row->modified_ms);
-    ok = ok && step_done(s->a_insert) && put_targets(s, row);
+    ok = ok && step_done(s->a_insert) && put_targets(s, row) && (row->text == NULL || text_set_locked(s, row->text));
     int out = write_end(s, ok, err, "store an annotation");
     pthread_mutex_unlock(&s->lock);
     return out;
@@ -506,7 +509,7 @@ static int op_anno_replace(struct ts_store *st, const struct ts_anno_row *row, c
     sqlite3_bind_text(s->a_update, 2, row->json, -1, SQLITE_STATIC);
     sqlite3_bind_text(s->a_update, 3, row->etag, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s->a_update, 4, row->modified_ms);
-    ok = ok && step_done(s->a_update) && put_targets(s, row);
+    ok = ok && step_done(s->a_update) && put_targets(s, row) && (row->text == NULL || text_set_locked(s, row->text));
     int out = write_end(s, ok, err, "replace an annotation");
     pthread_mutex_unlock(&s->lock);
     return out;
@@ -530,7 +533,7 @@ static int op_anno_delete(struct ts_store *st, const char *id, const char *if_et
     sqlite3_bind_int64(s->a_gone, 3, when_ms);
     ok = ok && step_done(s->a_gone);
     sqlite3_bind_text(s->t_clear, 1, id, -1, SQLITE_STATIC);
-    ok = ok && step_done(s->t_clear);
+    ok = ok && step_done(s->t_clear) && text_drop_locked(s, id) == 0;
     int out = write_end(s, ok, err, "delete an annotation");
     pthread_mutex_unlock(&s->lock);
     return out;
@@ -612,21 +615,23 @@ static int text_drop_locked(struct sqlite_store *s, const char *anno)
     return ok ? 0 : -1;
 }
 
-static int op_text_put(struct ts_store *st, const struct ts_text_row *row, struct ts_error *err)
+/* Replaces the text of row->anno (dropped when row->text is empty); the lock is held, inside a savepoint. */
+static bool text_set_locked(struct sqlite_store *s, const struct ts_text_row *row)
 {
-    struct sqlite_store *s = (struct sqlite_store *)st;
-    pthread_mutex_lock(&s->lock);
-    bool ok = write_begin(s) && text_drop_locked(s, row->anno) == 0;
+    if (text_drop_locked(s, row->anno) != 0)
+        return false;
+    if (row->text == NULL || row->text[0] == '\0')
+        return true;
     sqlite3_stmt *ins = NULL, *link = NULL;
-    ok = ok &&
-         sqlite3_prepare_v2(s->db,
-                            "INSERT INTO annotation_text(text, anno, container, canvas, position, motivation, created, "
-                            "boxes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                            -1, &ins, NULL) == SQLITE_OK &&
-         sqlite3_prepare_v2(s->db, "INSERT INTO annotation_text_rows(anno, item) VALUES (?1, ?2)", -1, &link, NULL) ==
-             SQLITE_OK;
+    bool ok =
+        sqlite3_prepare_v2(s->db,
+                           "INSERT INTO annotation_text(text, anno, container, canvas, position, motivation, created, "
+                           "boxes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                           -1, &ins, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(s->db, "INSERT INTO annotation_text_rows(anno, item) VALUES (?1, ?2)", -1, &link, NULL) ==
+            SQLITE_OK;
     if (ok) {
-        sqlite3_bind_text(ins, 1, row->text ? row->text : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 1, row->text, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 2, row->anno, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 3, row->container, -1, SQLITE_STATIC);
         sqlite3_bind_text(ins, 4, row->canvas, -1, SQLITE_STATIC);
@@ -641,6 +646,14 @@ static int op_text_put(struct ts_store *st, const struct ts_text_row *row, struc
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(link);
+    return ok;
+}
+
+static int op_text_put(struct ts_store *st, const struct ts_text_row *row, struct ts_error *err)
+{
+    struct sqlite_store *s = (struct sqlite_store *)st;
+    pthread_mutex_lock(&s->lock);
+    bool ok = write_begin(s) && text_set_locked(s, row);
     int out = write_end(s, ok, err, "store searchable text");
     pthread_mutex_unlock(&s->lock);
     return out;

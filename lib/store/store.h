@@ -62,6 +62,8 @@ struct ts_catalogue_hit {
  * it targets, by name within the manifest (for the manifest's per-canvas
  * pages; names, because canvas IRIs hold the public base, which may change).
  */
+struct ts_text_row;
+
 struct ts_anno_row {
     const char *id;
     const char *container;
@@ -70,6 +72,8 @@ struct ts_anno_row {
     int64_t created_ms, modified_ms;   /* wall-clock milliseconds */
     const char *const *canvases;
     size_t n_canvases;
+    /* its searchable text, written in the same transaction (NULL: leave the text as it is) */
+    const struct ts_text_row *text;
 };
 
 /* An annotation read back; free with ts_anno_recs_free. `json` is NULL once deleted. */
@@ -158,7 +162,8 @@ struct ts_store_ops {
     /* replaces row->id when its ETag is `if_etag`: 0, TS_STORE_CHANGED, TS_STORE_ABSENT, TS_STORE_GONE, or -1 */
     int (*anno_replace)(struct ts_store *s, const struct ts_anno_row *row, const char *if_etag,
                         struct ts_error *err);
-    /* deletes `id` (when `if_etag` is NULL or current), remembering it as gone: outcomes as anno_replace */
+    /* deletes `id` (when `if_etag` is NULL or current) and its searchable text, remembering it as gone:
+       outcomes as anno_replace */
     int (*anno_delete)(struct ts_store *s, const char *id, const char *if_etag, int64_t when_ms,
                        struct ts_error *err);
     /*

@@ -241,7 +241,7 @@ static void anno(const char *id, const char *json, const char *etag, const char 
 {
     canv[0] = c1;
     canv[1] = c2;
-    *row = (struct ts_anno_row){id, "books/herbal", json, etag, 1000, 1000, canv, c2 != NULL ? 2 : (c1 ? 1 : 0)};
+    *row = (struct ts_anno_row){id, "books/herbal", json, etag, 1000, 1000, canv, c2 != NULL ? 2 : (c1 ? 1 : 0), NULL};
 }
 
 /* The ids listed for `canvas` (or the whole container), as "a,b,c", with the total after a '/'. */
@@ -399,6 +399,21 @@ static void test_text(void)
     T_STREQ(found(s, "q=lilies", 0, 10), "l1/1", "but by its new ones");
     T_CHECK(s->ops->text_drop(s, "l1", &err) == 0 && s->ops->text_drop(s, "never", &err) == 0, "drop");
     T_STREQ(found(s, "q=lilies", 0, 10), "/0", "a dropped text is gone");
+    /* an annotation and its text are one write: created together, deleted together */
+    struct ts_text_row tr = {"books/herbal/w1", "books/herbal", "C-p2", 2, "commenting", 5000, "a wallflower", "[]"};
+    const char *cv[1] = {"C-p2"};
+    struct ts_anno_row ar = {"books/herbal/w1", "books/herbal", "{}", "\"w\"", 5000, 5000, cv, 1, &tr};
+    T_CHECK(s->ops->anno_create(s, &ar, &err) == 0, "create an annotation with its text");
+    T_STREQ(found(s, "q=wallflower", 0, 10), "books/herbal/w1/1", "its text is found");
+    struct ts_text_row tr2 = tr;
+    tr2.text = "a changed wallflower";
+    T_CHECK(s->ops->anno_create(s, &(struct ts_anno_row){"books/herbal/w1", "books/herbal", "{}", "\"x\"", 1, 1, cv, 1,
+                                                         &tr2},
+                                &err) == TS_STORE_EXISTS,
+            "creating it again fails");
+    T_STREQ(found(s, "q=changed", 0, 10), "/0", "and writes no text");
+    T_CHECK(s->ops->anno_delete(s, "books/herbal/w1", NULL, 6000, &err) == 0, "delete it");
+    T_STREQ(found(s, "q=wallflower", 0, 10), "/0", "its text went with it");
     /* autocomplete */
     text(s, "l4", "C-p10", 10, "supplementing", 4000, "A rose by any other name");
     struct ts_text_term *t;
