@@ -531,6 +531,60 @@ static void write_outcome(struct anno_job *j, int rc)
     }
 }
 
+/* An ISO 8601 UTC time ("2026-12-08T01:40:03Z") of `ms`, as a new JSON string. */
+static json_t *iso_time(int64_t ms)
+{
+    char out[32];
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    strftime(out, sizeof(out), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(out);
+}
+
+/*
+ * Stamps annotation `*a` (its IRI `iri`, a context when it has none, the
+ * `stamp` field set to `now`) and writes it as `id` with its searchable
+ * text: a new annotation (`create`), else a replacement of the version
+ * `if_match`. Returns the store's outcome; `etag` gets the new ETag.
+ * `*a` is replaced by its ordered form.
+ */
+static int write_anno(struct anno_job *j, struct ts_store *st, bool create, const char *id, const char *container,
+                      const char *iri, json_t **a, const char *stamp, const char **targets, size_t nt,
+                      const struct first_target *first, int64_t created_ms, int64_t now, char etag[24])
+{
+    json_object_set_new(*a, "id", json_string(iri));
+    if (json_object_get(*a, "@context") == NULL)
+        json_object_set_new(*a, "@context", json_string(ANNO_CONTEXT));
+    json_object_set_new(*a, stamp, iso_time(now));
+    *a = ordered(*a);
+    size_t len;
+    char *text = ts_present_dump(*a, &len);
+    if (text == NULL)
+        return ts_error_set(&j->d.err, 500, "out of memory");
+    ts_etag_format(ts_hash(ts_hash(TS_HASH_SEED, text, len), &now, sizeof(now)), etag);
+    struct ts_buf words, boxes;
+    ts_buf_init(&words, 1 << 20);
+    ts_buf_init(&boxes, 256);
+    struct ts_text_row trow;
+    text_row(id, container, *a, targets[0], first, created_ms, &words, &boxes, &trow);
+    struct ts_anno_row row = {id, container, text, etag, now, now, targets, nt, &trow};
+    int rc = create ? st->ops->anno_create(st, &row, &j->d.err) : st->ops->anno_replace(st, &row, j->if_match, &j->d.err);
+    free(text);
+    ts_buf_release(&words);
+    ts_buf_release(&boxes);
+    return rc;
+}
+
+/* The annotation store for a request that needs one to exist: NULL with a 404 (or the store's error). */
+static struct ts_store *existing_store(struct anno_job *j)
+{
+    struct ts_store *st = ts_anno_store(j->d.srv, false, &j->d.err);
+    if (st == NULL && j->d.err.status == 0)
+        ts_error_set(&j->d.err, 404, "no such annotation");
+    return st;
+}
+
 static void post(struct anno_job *j, const char *container, const struct ts_tree_item *f)
 {
     const char **targets;
@@ -564,32 +618,10 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
         iri.len = prefix;
         iri.data[prefix] = '\0';
         ts_buf_adds(&iri, name);
-        json_object_set_new(a, "id", json_string(iri.data));
-        if (json_object_get(a, "@context") == NULL)
-            json_object_set_new(a, "@context", json_string(ANNO_CONTEXT));
-        char created[32];
-        time_t secs = (time_t)(now / 1000);
-        struct tm tm;
-        gmtime_r(&secs, &tm);
-        strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        json_object_set_new(a, "created", json_string(created));
-        a = ordered(a);
-        size_t len;
-        char *text = ts_present_dump(a, &len);
         char id[MAX_PATH + 100];
         snprintf(id, sizeof(id), "%s/%s", container, name);
         char etag[24];
-        ts_etag_format(ts_hash(ts_hash(TS_HASH_SEED, text ? text : "", len), &now, sizeof(now)), etag);
-        struct ts_buf words, boxes;
-        ts_buf_init(&words, 1 << 20);
-        ts_buf_init(&boxes, 256);
-        struct ts_text_row trow;
-        text_row(id, container, a, targets[0], &first, now, &words, &boxes, &trow);
-        struct ts_anno_row row = {id, container, text, etag, now, now, targets, nt, &trow};
-        int rc = text != NULL ? st->ops->anno_create(st, &row, &j->d.err) : ts_error_set(&j->d.err, 500, "out of memory");
-        free(text);
-        ts_buf_release(&words);
-        ts_buf_release(&boxes);
+        int rc = write_anno(j, st, true, id, container, iri.data, &a, "created", targets, nt, &first, now, now, etag);
         if (rc == TS_STORE_EXISTS)
             continue; /* that name is taken: another */
         if (rc == 0) {
@@ -609,12 +641,9 @@ static void post(struct anno_job *j, const char *container, const struct ts_tree
 
 static void get_one(struct anno_job *j)
 {
-    struct ts_store *st = ts_anno_store(j->d.srv, false, &j->d.err);
-    if (st == NULL) {
-        if (j->d.err.status == 0)
-            ts_error_set(&j->d.err, 404, "no such annotation");
+    struct ts_store *st = existing_store(j);
+    if (st == NULL)
         return;
-    }
     struct ts_anno_rec r;
     int rc = st->ops->anno_get(st, j->path, &r, &j->d.err);
     if (rc < 0)
@@ -659,13 +688,10 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
     container_iri(j, container, &iri);
     ts_present_path_encode(j->path + strlen(container) + 1, &iri);
     const char *given = json_string_value(json_object_get(a, "id"));
-    struct ts_store *st = given != NULL && strcmp(given, iri.data) != 0 ? NULL : ts_anno_store(j->d.srv, false, &j->d.err);
+    struct ts_store *st = NULL;
     if (given != NULL && strcmp(given, iri.data) != 0) {
         ts_error_set(&j->d.err, 400, "the annotation's id is not the IRI it is sent to");
-    } else if (st == NULL) {
-        if (j->d.err.status == 0)
-            ts_error_set(&j->d.err, 404, "no such annotation");
-    } else {
+    } else if ((st = existing_store(j)) != NULL) {
         struct ts_anno_rec old;
         int g = st->ops->anno_get(st, j->path, &old, &j->d.err);
         char created[32] = "";
@@ -678,34 +704,11 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
         int64_t created_ms = g == 1 ? old.created_ms : 0;
         if (g == 1)
             ts_anno_rec_release(&old);
-        json_object_set_new(a, "id", json_string(iri.data));
-        if (json_object_get(a, "@context") == NULL)
-            json_object_set_new(a, "@context", json_string(ANNO_CONTEXT));
         if (created[0] != '\0')
             json_object_set_new(a, "created", json_string(created));
-        int64_t now = now_ms();
-        char modified[32];
-        time_t secs = (time_t)(now / 1000);
-        struct tm tm;
-        gmtime_r(&secs, &tm);
-        strftime(modified, sizeof(modified), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        json_object_set_new(a, "modified", json_string(modified));
-        a = ordered(a);
-        size_t len;
-        char *text = ts_present_dump(a, &len);
         char etag[24];
-        ts_etag_format(ts_hash(ts_hash(TS_HASH_SEED, text ? text : "", len), &now, sizeof(now)), etag);
-        struct ts_buf words, boxes;
-        ts_buf_init(&words, 1 << 20);
-        ts_buf_init(&boxes, 256);
-        struct ts_text_row trow;
-        text_row(j->path, container, a, targets[0], &first, created_ms, &words, &boxes, &trow);
-        struct ts_anno_row row = {j->path, container, text, etag, now, now, targets, nt, &trow};
-        int rc = text != NULL ? st->ops->anno_replace(st, &row, j->if_match, &j->d.err)
-                              : ts_error_set(&j->d.err, 500, "out of memory");
-        free(text);
-        ts_buf_release(&words);
-        ts_buf_release(&boxes);
+        int rc = write_anno(j, st, false, j->path, container, iri.data, &a, "modified", targets, nt, &first, created_ms,
+                            now_ms(), etag);
         if (rc == 0) {
             reply(j, 200, a, etag, false);
             a = NULL;
@@ -721,12 +724,9 @@ static void put(struct anno_job *j, const char *container, const struct ts_tree_
 
 static void delete_one(struct anno_job *j)
 {
-    struct ts_store *st = ts_anno_store(j->d.srv, false, &j->d.err);
-    if (st == NULL) {
-        if (j->d.err.status == 0)
-            ts_error_set(&j->d.err, 404, "no such annotation");
+    struct ts_store *st = existing_store(j);
+    if (st == NULL)
         return;
-    }
     int rc = st->ops->anno_delete(st, j->path, j->if_match, now_ms(), &j->d.err);
     if (rc == 0) {
         j->d.status = 204;

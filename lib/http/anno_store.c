@@ -39,11 +39,21 @@ struct ts_store *ts_anno_store(struct ts_server *srv, bool create, struct ts_err
     return st;
 }
 
+struct ts_store *ts_anno_pages_store(struct ts_anno_pages *pg)
+{
+    if (!pg->looked) {
+        struct ts_error err;
+        pg->st = ts_anno_store(pg->srv, false, &err);
+        pg->looked = true;
+    }
+    return pg->st;
+}
+
 char *ts_anno_page_iri(void *ctx, const char *manifest_rel, const char *canvas_id, const char *canvas_name)
 {
     struct ts_anno_pages *pg = ctx;
     struct ts_error err;
-    struct ts_store *st = ts_anno_store(pg->srv, false, &err);
+    struct ts_store *st = ts_anno_pages_store(pg);
     if (st == NULL)
         return NULL;
     struct ts_anno_rec *r = NULL;

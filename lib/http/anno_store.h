@@ -23,7 +23,12 @@ struct ts_store *ts_anno_store(struct ts_server *srv, bool create, struct ts_err
 struct ts_anno_pages {
     struct ts_server *srv;
     const char *base;   /* the public base of the answer */
+    bool looked;        /* the store was looked for once for this answer (set by ts_anno_pages_store) */
+    struct ts_store *st;
 };
+
+/** The annotation store for one answer's manifest, looked for once (NULL: none, nothing to link). */
+struct ts_store *ts_anno_pages_store(struct ts_anno_pages *pg);
 
 /**
  * A ts_present annotation_page callback (`ctx` a struct ts_anno_pages):

@@ -192,7 +192,7 @@ static void answer_present(struct present_job *j, struct ts_tree_item *f_in, str
         return;
     }
     json_t *problems = json_array();
-    struct ts_anno_pages notes = {srv, j->base};
+    struct ts_anno_pages notes = {srv, j->base, false, NULL};
     struct ts_present p = {j->base, &srv->resolver, ts_present_probe, srv, problems, walk, 0, ts_anno_page_iri, ts_search_services, &notes};
     json_t *doc = is_collection ? ts_collection_build(&p, &f, &j->d.err) : ts_manifest_build(&p, &f, &j->d.err);
     log_problems(problems, f.rel, f.stamp);

@@ -454,7 +454,7 @@ json_t *ts_search_services(void *ctx, const char *manifest_rel)
 {
     struct ts_anno_pages *pg = ctx;
     struct ts_error err;
-    struct ts_store *st = ts_anno_store(pg->srv, false, &err);
+    struct ts_store *st = ts_anno_pages_store(pg);
     if (st == NULL)
         return NULL;
     struct ts_squery any; /* no terms, no motivation: every row */
