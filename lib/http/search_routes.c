@@ -375,6 +375,20 @@ static void run_search(struct ts_job *job)
         complete(j, st);
 }
 
+/*
+ * A NUL-terminated copy of `n` bytes of the request (libh2o's buffers are
+ * not terminated: strndup may look one byte past them).
+ */
+static char *copy_of(const char *p, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (s != NULL) {
+        memcpy(s, p, n);
+        s[n] = '\0';
+    }
+    return s;
+}
+
 static int on_search(struct ts_server *srv, enum kind kind, h2o_req_t *req, const char *rest, size_t n)
 {
     (void)srv;
@@ -412,8 +426,8 @@ static int on_search(struct ts_server *srv, enum kind kind, h2o_req_t *req, cons
     memcpy(j->prefix, probe.prefix, sizeof(j->prefix));
     j->base = base;
     j->path = strdup(path);
-    j->raw_path = strndup(rest, n);
-    j->qs = strndup(qs, qn);
+    j->raw_path = copy_of(rest, n);
+    j->qs = copy_of(qs, qn);
     j->vary = ts_request_vary(req, NULL);
     return ts_deferred_submit(&j->d);
 }
